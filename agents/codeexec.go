@@ -1,0 +1,211 @@
+package agents
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/parley-go/parley/conversation"
+	"github.com/parley-go/parley/executors"
+	"github.com/parley-go/parley/markdown"
+)
+
+// CodeExecution configures an agent to run the code blocks in other agents'
+// messages. Code execution is off unless an agent is built with it.
+type CodeExecution struct {
+	// Executor is shared by every chat the agent takes part in. Use it for
+	// stateless executors (local); set NewExecutor instead for stateful ones
+	// (Jupyter, Docker) so that each chat gets its own.
+	Executor executors.Executor
+	// NewExecutor opens an executor for one chat, on first use; it is closed
+	// when the chat ends.
+	NewExecutor func(ctx context.Context) (executors.Executor, error)
+	// Approver decides on each block. Without one nothing runs: the agent
+	// ends the chat saying that code execution needs an approver.
+	Approver Approver
+	// Describe names the executor and its limits for reviewers, e.g.
+	// "commandline-local (timeout 60s, output 64 KiB, ...)".
+	Describe string
+	// OnRecord, when set, receives a record of every review and execution
+	// (for audit logs and user interfaces).
+	OnRecord func(ctx context.Context, rec ExecutionRecord)
+}
+
+// ExecutionRecord describes what the code-execution step did with one
+// message: each block's review and, when it ran, its result.
+type ExecutionRecord struct {
+	ChatID   string            `json:"chat_id"`
+	Agent    string            `json:"agent"`
+	Executor string            `json:"executor"`
+	Blocks   []BlockRecord     `json:"blocks"`
+	Result   *executors.Result `json:"result,omitempty"`
+	Started  time.Time         `json:"started"`
+	Duration time.Duration     `json:"duration"`
+}
+
+// BlockRecord is one block's review.
+type BlockRecord struct {
+	Original executors.CodeBlock `json:"original"`
+	// Ran is the block as it ran (edited code included); nil when it did
+	// not run.
+	Ran      *executors.CodeBlock `json:"ran,omitempty"`
+	Decision Decision             `json:"decision"`
+}
+
+// MetaExecution is the key under which the code-executor agent attaches its
+// ExecutionRecord to its reply's Meta.
+const MetaExecution = "execution"
+
+type codeExecution struct {
+	CodeExecution
+	key struct{ agent string } // per-chat executor resource key
+}
+
+// WithCodeExecution makes the agent a code executor: when a message from
+// another agent holds runnable fenced code blocks, each is put before the
+// approver and the approved ones run; the reply gives the exit code and
+// output in AutoGen's format so the writer can fix its code.
+func WithCodeExecution(ce CodeExecution) Option {
+	return func(a *ConversableAgent) error {
+		if ce.Executor == nil && ce.NewExecutor == nil {
+			return errors.New("code execution needs an Executor or NewExecutor")
+		}
+		c := &codeExecution{CodeExecution: ce}
+		c.key.agent = a.name
+		a.code = c
+		return nil
+	}
+}
+
+type executorCloser struct{ executors.Executor }
+
+func (e executorCloser) Close() error { return e.Executor.Close() }
+
+func (c *codeExecution) executor(ctx context.Context, chat *conversation.Chat) (executors.Executor, error) {
+	if c.Executor != nil {
+		return c.Executor, nil
+	}
+	r, err := chat.Resource(c.key, func() (io.Closer, error) {
+		e, err := c.NewExecutor(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return executorCloser{e}, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open executor: %w", err)
+	}
+	return r.(executorCloser).Executor, nil
+}
+
+// codeExecutionReply looks for code in the latest messages from others since
+// this agent last spoke, newest first, and runs what the approver accepts.
+func (a *ConversableAgent) codeExecutionReply(ctx context.Context, t *Turn) (conversation.Message, bool, error) {
+	c := a.code
+	if c == nil {
+		return conversation.Message{}, false, nil
+	}
+	var blocks []markdown.Block
+	for i := len(t.Messages) - 1; i >= 0; i-- {
+		m := t.Messages[i]
+		if m.Name == a.name {
+			break
+		}
+		if blocks = markdown.ExtractRunnable([]byte(m.Content)); len(blocks) > 0 {
+			break
+		}
+	}
+	if len(blocks) == 0 {
+		return conversation.Message{}, false, nil
+	}
+	if c.Approver == nil {
+		return conversation.Message{}, false, conversation.Stop(conversation.ReasonRefused,
+			fmt.Sprintf("%s found %d code block(s) but has no approver, so nothing was run; approve blocks interactively on a terminal, or configure an explicit policy or auto-approval", a.name, len(blocks)))
+	}
+
+	rec := ExecutionRecord{ChatID: t.Chat.ID(), Agent: a.name, Executor: c.Describe, Started: time.Now().UTC()}
+	var toRun []executors.CodeBlock
+	var notes []string
+	runRest := false
+	for i, b := range blocks {
+		cb := executors.CodeBlock{Language: b.Language, Code: b.Code, Filename: b.Filename}
+		br := BlockRecord{Original: cb}
+		d := Decision{Action: ActionRun, By: "auto (run rest)"}
+		if !runRest {
+			var err error
+			d, err = c.Approver.Review(ctx, Review{Block: cb, Index: i + 1, Total: len(blocks), ChatID: t.Chat.ID(), Agent: a.name, Executor: c.Describe})
+			if err == nil {
+				err = d.validate()
+			}
+			if err != nil {
+				return conversation.Message{}, false, fmt.Errorf("reviewing block %d: %w", i+1, err)
+			}
+		}
+		br.Decision = d
+		switch d.Action {
+		case ActionAbort:
+			rec.Blocks = append(rec.Blocks, br)
+			c.record(ctx, rec)
+			reason := d.Reason
+			if reason == "" {
+				reason = "the reviewer aborted the chat"
+			}
+			return conversation.Message{}, false, conversation.Stop(conversation.ReasonAborted, reason)
+		case ActionSkip, ActionPass:
+			why := ""
+			if d.Reason != "" {
+				why = ": " + d.Reason
+			}
+			notes = append(notes, fmt.Sprintf("Block %d (%s) was not run: the reviewer skipped it%s", i+1, cb.Language, why))
+		case ActionRun, ActionRunRest:
+			if d.Action == ActionRunRest {
+				runRest = true
+			}
+			if d.Code != "" && d.Code != cb.Code {
+				cb.Code = d.Code
+				notes = append(notes, fmt.Sprintf("Block %d was edited by the reviewer before it ran.", i+1))
+			}
+			ran := cb
+			br.Ran = &ran
+			toRun = append(toRun, cb)
+		}
+		rec.Blocks = append(rec.Blocks, br)
+	}
+
+	var reply string
+	if len(toRun) > 0 {
+		ex, err := c.executor(ctx, t.Chat)
+		if err != nil {
+			return conversation.Message{}, false, err
+		}
+		res, err := ex.Execute(ctx, toRun)
+		rec.Duration = time.Since(rec.Started)
+		if err != nil {
+			c.record(ctx, rec)
+			return conversation.Message{}, false, fmt.Errorf("executing code: %w", err)
+		}
+		rec.Result = &res
+		reply = executors.FormatReply(res)
+	} else {
+		reply = "exitcode: 1 (execution failed)\nCode output: no code was run."
+	}
+	c.record(ctx, rec)
+	if len(notes) > 0 {
+		reply += "\n\n" + strings.Join(notes, "\n")
+	}
+	msg := conversation.Message{Content: reply, Origin: conversation.OriginCode}
+	if raw, err := json.Marshal(rec); err == nil {
+		msg.Meta = map[string]json.RawMessage{MetaExecution: raw}
+	}
+	return msg, true, nil
+}
+
+func (c *codeExecution) record(ctx context.Context, rec ExecutionRecord) {
+	if c.OnRecord != nil {
+		c.OnRecord(ctx, rec)
+	}
+}
