@@ -114,8 +114,11 @@ func (s *Server) URL() string {
 // requests in flight to finish.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
-		close(s.done)
+		// Connections go first so that a handler ending a delay early
+		// cannot finish its response cleanly: clients see a broken
+		// connection, never an empty or truncated-but-complete reply.
 		s.ts.CloseClientConnections()
+		close(s.done)
 		s.ts.Close()
 	})
 }
@@ -297,6 +300,7 @@ func drop(w http.ResponseWriter, reset bool) {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request, req Request, resp Response) {
 	if !s.wait(r.Context(), resp.Delay) {
+		drop(w, false)
 		return
 	}
 	if resp.DropConnection {
@@ -375,6 +379,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, resp Response, c
 			return
 		}
 		if i > 0 && !s.wait(r.Context(), resp.ChunkDelay) {
+			// Ending the handler would close the chunked body cleanly,
+			// which go-openai cannot tell from a finished stream.
+			drop(w, false)
 			return
 		}
 		data, err := json.Marshal(c)

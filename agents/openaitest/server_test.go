@@ -716,3 +716,21 @@ func TestRootChatPathIsServed(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Zero(t, srv.Pending())
 }
+
+func TestCloseBreaksStreamInProgress(t *testing.T) {
+	srv := openaitest.NewServer()
+	srv.Enqueue(openaitest.Response{Content: "one two three", ChunkDelay: time.Hour})
+	client := newClient(srv, testKey)
+
+	stream, err := client.CreateChatCompletionStream(context.Background(), userRequest("hi"))
+	require.NoError(t, err)
+	defer stream.Close()
+	_, err = stream.Recv()
+	require.NoError(t, err, "the first chunk comes at once")
+
+	srv.Close() // must return although the next chunk is an hour away
+	for err == nil {
+		_, err = stream.Recv()
+	}
+	assert.NotErrorIs(t, err, io.EOF, "a stream cut by Close must not look finished")
+}
