@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/parley-go/parley/conversation"
+)
+
+// printer shows the conversation as it happens: streamed tokens as they
+// arrive, other messages whole.
+type printer struct {
+	mu        sync.Mutex
+	w         io.Writer
+	streaming string // agent whose tokens are being printed
+}
+
+func newPrinter(w io.Writer) *printer { return &printer{w: w} }
+
+func rule(title string) string {
+	const width = 72
+	t := "── " + title + " "
+	if n := width - len([]rune(t)); n > 0 {
+		t += strings.Repeat("─", n)
+	}
+	return t
+}
+
+func (p *printer) banner(s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "%s\n%s\n%s\n\n", strings.Repeat("=", 72), s, strings.Repeat("=", 72))
+}
+
+func (p *printer) token(agent, tok string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.streaming != agent {
+		fmt.Fprintf(p.w, "%s\n", rule(agent+" (streaming)"))
+		p.streaming = agent
+	}
+	fmt.Fprint(p.w, tok)
+}
+
+func (p *printer) message(m conversation.Message) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.streaming != "" && p.streaming == m.Name {
+		// Already shown token by token.
+		p.streaming = ""
+		fmt.Fprint(p.w, "\n\n")
+		return
+	}
+	p.streaming = ""
+	origin := string(m.Origin)
+	if origin == "" {
+		origin = "message"
+	}
+	fmt.Fprintf(p.w, "%s\n%s\n\n", rule(fmt.Sprintf("%s (%s)", m.Name, origin)), strings.TrimRight(m.Content, "\n"))
+}
+
+func (p *printer) summary(r *conversation.Result) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintln(p.w, rule("end"))
+	why := string(r.Reason)
+	if r.Detail != "" {
+		why += ": " + r.Detail
+	}
+	fmt.Fprintf(p.w, "Chat ended (%s) after %d turn(s), %d message(s), %s.\n", why, r.Turns, len(r.History), r.Duration.Round(1e6))
+	if r.Usage.TotalTokens > 0 {
+		fmt.Fprintf(p.w, "Tokens: %d prompt + %d completion = %d (%s).\n", r.Usage.PromptTokens, r.Usage.CompletionTokens, r.Usage.TotalTokens, r.Usage.Model)
+	}
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/parley-go/parley/agents"
+	"github.com/parley-go/parley/agents/openaitest"
+	"github.com/parley-go/parley/conversation"
+)
+
+// DefaultTask is the task of AutoGen's code-executor chapter, and the one the
+// recorded session answers.
+const DefaultTask = "Write Python code to calculate the 14th Fibonacci number."
+
+//go:embed replay/fibonacci.json
+var fibonacciReplay []byte
+
+const writerSystemMessage = `You are a helpful AI assistant who solves tasks by writing code.
+Write one complete, runnable code block per reply in a fenced markdown block tagged with its
+language (python or sh). To save the code to a file, put "# filename: <name>" on its first line.
+Another agent runs your code and replies with the exit code and output. If the code fails,
+fix it and send the whole corrected block again. Do not ask the user to change the code.
+When the task is done and verified by the output, give the answer and end with the word TERMINATE.`
+
+// options are the parsed command line.
+type options struct {
+	message    string
+	executor   string
+	workDir    string
+	timeout    time.Duration
+	maxTurns   int
+	yes        bool
+	transcript string
+	model      string
+	image      string
+	jupyterURL string
+	verbose    bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.message, "message", DefaultTask, "the task for the writer agent")
+	fs.StringVar(&o.executor, "executor", "local", "where code runs: local, docker or jupyter")
+	fs.StringVar(&o.workDir, "work-dir", "", "directory code is written to and run in (default: a fresh temporary directory)")
+	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "time limit per code block, as a Go duration (e.g. 30s)")
+	fs.IntVar(&o.maxTurns, "max-turns", 10, "end the chat after this many turns")
+	fs.BoolVar(&o.yes, "yes", false, "approve every code block without asking (unattended runs)")
+	fs.StringVar(&o.transcript, "transcript", "", "write the chat as JSON Lines to this file as it happens")
+	fs.StringVar(&o.model, "model", "", "model name (default: $OPENAI_MODEL, else "+agents.DefaultModel+")")
+	fs.StringVar(&o.image, "image", "", "Docker image for --executor docker (default parley-sandbox:latest)")
+	fs.StringVar(&o.jupyterURL, "jupyter-url", "", "Jupyter Server URL for --executor jupyter (token from $PARLEY_JUPYTER_TOKEN); default: start a local server")
+	fs.BoolVar(&o.verbose, "v", false, "log executor and agent events to stderr")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: demo [flags]\n\nRuns a writer agent (LLM) and a code-executor agent until the task is done.\nWithout OPENAI_API_KEY it replays a recorded session for the default task.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if strings.TrimSpace(o.message) == "" {
+		return o, errors.New("--message is empty: give the writer a task")
+	}
+	if o.timeout <= 0 {
+		return o, fmt.Errorf("--timeout must be positive, got %s", o.timeout)
+	}
+	if o.maxTurns <= 0 {
+		return o, fmt.Errorf("--max-turns must be positive, got %d", o.maxTurns)
+	}
+	return o, nil
+}
+
+// run is the whole program; main only wires it to the process.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	o, err := parseFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "demo:", err)
+		return 2
+	}
+	logger := slog.New(slog.DiscardHandler)
+	if o.verbose {
+		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	out := newPrinter(stdout)
+
+	llm, closeLLM, err := newModel(o, getenv, out)
+	if err != nil {
+		fmt.Fprintln(stderr, "demo:", err)
+		return 2
+	}
+	defer closeLLM()
+
+	code, closeExecutor, err := newCodeExecution(ctx, o, stdin, stdout, getenv, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "demo:", err)
+		return 1
+	}
+	defer func() {
+		if err := closeExecutor(); err != nil {
+			fmt.Fprintln(stderr, "demo: closing the executor:", err)
+		}
+	}()
+
+	writer, err := agents.New("writer",
+		agents.WithLLM(llm),
+		agents.WithSystemMessage(writerSystemMessage),
+		agents.WithStreaming(out.token),
+		agents.WithLogger(logger))
+	if err != nil {
+		fmt.Fprintln(stderr, "demo:", err)
+		return 1
+	}
+	executor, err := agents.New("code_executor",
+		agents.WithCodeExecution(code),
+		agents.WithLogger(logger))
+	if err != nil {
+		fmt.Fprintln(stderr, "demo:", err)
+		return 1
+	}
+
+	chatOpts := []conversation.Option{
+		conversation.WithMaxTurns(o.maxTurns),
+		conversation.WithObserver(out.message),
+	}
+	if o.transcript != "" {
+		f, err := os.OpenFile(o.transcript, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+		if err != nil {
+			fmt.Fprintln(stderr, "demo: transcript:", err)
+			return 1
+		}
+		defer f.Close()
+		chatOpts = append(chatOpts, conversation.WithTranscript(f))
+	}
+
+	res, err := conversation.Initiate(ctx, executor, writer, o.message, chatOpts...)
+	if res != nil {
+		out.summary(res)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "demo:", err)
+		return 1
+	}
+	if res.Reason == conversation.ReasonRefused {
+		fmt.Fprintln(stderr, "demo: nothing was executed: no terminal to ask for approval. Re-run with --yes to approve every block (only in a sandbox you trust).")
+		return 3
+	}
+	return 0
+}
+
+// newModel returns the writer's model: the configured endpoint, or the
+// embedded replay served on loopback to the same client.
+func newModel(o options, getenv func(string) string, out *printer) (agents.LLM, func(), error) {
+	cfg := agents.OpenAIConfig{
+		APIKey:  getenv(agents.EnvAPIKey),
+		BaseURL: getenv(agents.EnvBaseURL),
+		Model:   getenv(agents.EnvModel),
+	}
+	if o.model != "" {
+		cfg.Model = o.model
+	}
+	if cfg.APIKey != "" {
+		llm, err := agents.NewOpenAI(cfg)
+		return llm, func() {}, err
+	}
+	if o.message != DefaultTask {
+		return nil, nil, fmt.Errorf("no %s is set, and the offline replay only knows the default task (%q); set %s to ask a model something else", agents.EnvAPIKey, DefaultTask, agents.EnvAPIKey)
+	}
+	responses, err := openaitest.ReadReplay(strings.NewReader(string(fibonacciReplay)))
+	if err != nil {
+		return nil, nil, fmt.Errorf("embedded replay: %w", err)
+	}
+	const replayKey = "replay-key"
+	srv := openaitest.NewServer(openaitest.Replay(responses), openaitest.WithAPIKey(replayKey))
+	out.banner(fmt.Sprintf("REPLAY: %s is not set, so the writer's answers are a recorded model session served offline.\nThe code in them is really executed on this machine.", agents.EnvAPIKey))
+	cfg.APIKey, cfg.BaseURL = replayKey, srv.URL()
+	if cfg.Model == "" {
+		cfg.Model = "recorded-gpt-4o-mini"
+	}
+	llm, err := agents.NewOpenAI(cfg)
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	return llm, srv.Close, nil
+}
