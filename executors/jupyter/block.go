@@ -56,8 +56,8 @@ func (e *Executor) cell(b executors.CodeBlock) (code string, statusExpr string, 
 	return b.Code, "", lang != "" && lang == e.lang
 }
 
-func (e *Executor) runBlock(ctx context.Context, b executors.CodeBlock) (executors.BlockResult, error) {
-	br := executors.BlockResult{Block: b}
+func (e *Executor) runBlock(ctx context.Context, b executors.CodeBlock) (br executors.BlockResult, _ error) {
+	br.Block = b
 	start := time.Now()
 	defer func() { br.Duration = time.Since(start) }()
 
@@ -160,7 +160,9 @@ func (e *Executor) runCell(ctx context.Context, code, stdin, statusExpr string, 
 	}
 	req, err := e.ch.request("execute_request", "shell", executeRequest{
 		Code: code, StoreHistory: statusExpr == "", UserExpressions: exprs,
-		AllowStdin: stdin != "", StopOnError: true,
+		// One request at a time, so there is no queue to abort; and
+		// stop_on_error would abort the next block after an interrupt.
+		AllowStdin: stdin != "", StopOnError: false,
 	}, nil)
 	if err != nil {
 		return r, err

@@ -136,12 +136,10 @@ func New(ctx context.Context, cfg Config) (_ *Executor, err error) {
 	if e.rest, err = newRest(url, token, e.hc); err != nil {
 		return nil, err
 	}
-	if e.server == nil {
-		pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		defer cancel()
-		if err = e.rest.ping(pctx); err != nil {
-			return nil, fmt.Errorf("jupyter: no usable Jupyter server at %s: %w", url, err)
-		}
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err = e.rest.ping(pctx, e.kernel); err != nil {
+		return nil, fmt.Errorf("jupyter: no usable Jupyter server at %s: %w", url, err)
 	}
 	return e, nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 )
 
@@ -123,8 +124,9 @@ func (r *rest) do(ctx context.Context, method, path string, body, out any) error
 	return nil
 }
 
-// ping checks that a Jupyter server answers at the base URL.
-func (r *rest) ping(ctx context.Context) error {
+// ping checks that a Jupyter server answers at the base URL, accepts our
+// token (GET /api is public, the kernelspecs are not) and has the kernel.
+func (r *rest) ping(ctx context.Context, kernel string) error {
 	var v struct {
 		Version string `json:"version"`
 	}
@@ -133,6 +135,20 @@ func (r *rest) ping(ctx context.Context) error {
 	}
 	if v.Version == "" {
 		return fmt.Errorf("jupyter: %s answered, but not like a Jupyter server (GET /api has no version)", r.base)
+	}
+	var specs struct {
+		Kernelspecs map[string]json.RawMessage `json:"kernelspecs"`
+	}
+	if err := r.do(ctx, http.MethodGet, "api/kernelspecs", nil, &specs); err != nil {
+		return err
+	}
+	if _, ok := specs.Kernelspecs[kernel]; !ok {
+		names := make([]string, 0, len(specs.Kernelspecs))
+		for n := range specs.Kernelspecs {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		return fmt.Errorf("jupyter: the server at %s has no %q kernelspec (it has: %s)", r.base, kernel, strings.Join(names, ", "))
 	}
 	return nil
 }

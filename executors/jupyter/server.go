@@ -142,14 +142,19 @@ func StartServer(ctx context.Context, cfg ServerConfig) (_ *Server, err error) {
 	}
 	s.url = "http://127.0.0.1:" + strconv.Itoa(port)
 
-	s.cmd = exec.Command(command, "server",
-		"--config="+confPath,
+	args := []string{"server",
+		"--config=" + confPath,
 		"--no-browser",
 		"--ServerApp.ip=127.0.0.1",
-		"--ServerApp.port="+strconv.Itoa(port),
+		"--ServerApp.port=" + strconv.Itoa(port),
 		"--ServerApp.port_retries=0",
-		"--ServerApp.root_dir="+root,
-	)
+		"--ServerApp.root_dir=" + root,
+	}
+	if os.Geteuid() == 0 {
+		// Jupyter refuses root unless told; containers and CI run as root.
+		args = append(args, "--allow-root")
+	}
+	s.cmd = exec.Command(command, args...)
 	s.cmd.Dir = root
 	s.cmd.Env = serverEnv(runtimeDir, cfg.Env)
 	s.cmd.Stdout = s.output
