@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# test.sh installs everything Parley's tests need on a fresh Debian machine
+# and runs the whole suite: vet, staticcheck, every package's tests under the
+# race detector (Docker and Jupyter tests included: with CI=true they must
+# run), and short fuzzing of the parsers.
+#
+# Usage: bash scripts/test.sh            (as root, or with sudo for apt-get)
+#
+# Environment:
+#   PARLEY_FUZZTIME   how long each fuzz target runs (default 15s; 0 skips)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n[test] %s\n' "$*"; }
+start=$(date +%s)
+
+# Debian packages: tmux drives the terminal tests; the notebook validator
+# checks exported notebooks. Jupyter and the Docker image have their own
+# scripts below.
+packages=(tmux python3-nbformat)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	log "apt-get install ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get -o DPkg::Lock::Timeout=600 update -q
+	apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+log "Jupyter Server, ipykernel, matplotlib"
+sh scripts/setup-jupyter.sh
+
+if ! docker version >/dev/null 2>&1; then
+	log "the Docker Engine is not answering; starting dockerd"
+	(dockerd >/tmp/parley-dockerd.log 2>&1 &)
+	for _ in $(seq 1 60); do
+		docker version >/dev/null 2>&1 && break
+		sleep 1
+	done
+	docker version >/dev/null || {
+		tail -n 20 /tmp/parley-dockerd.log >&2
+		echo "[test] dockerd did not start" >&2
+		exit 1
+	}
+fi
+log "sandbox image for executors/docker"
+bash scripts/build-sandbox-image.sh
+
+log "go vet"
+go vet ./...
+log "staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+log "go test -race ./..."
+go test -race -count=1 -timeout 30m ./...
+
+fuzztime="${PARLEY_FUZZTIME:-15s}"
+if [ "$fuzztime" != "0" ]; then
+	for target in markdown:FuzzExtract conversation:FuzzReadTranscript; do
+		pkg="${target%%:*}" fn="${target##*:}"
+		log "fuzz $fn in ./$pkg for $fuzztime"
+		go test -run '^$' -fuzz "^${fn}\$" -fuzztime "$fuzztime" "./$pkg"
+	done
+fi
+
+log "all tests passed in $(($(date +%s) - start))s"
