@@ -550,3 +550,8 @@ func TestConcurrentExecutors(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func removeByID(cli *client.Client, id string) error {
+	_, err := cli.ContainerRemove(context.Background(), id, client.ContainerRemoveOptions{Force: true})
+	return err
+}
