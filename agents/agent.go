@@ -76,6 +76,7 @@ type ConversableAgent struct {
 	tools       *toolSet
 	chain       []step
 	logger      *slog.Logger
+	events      []*subscriber
 }
 
 // Option configures a ConversableAgent.
@@ -214,6 +215,10 @@ func (a *ConversableAgent) ReplyChain() []string {
 // Reply runs the reply chain: the first step that answers gives the reply.
 // It implements conversation.Participant.
 func (a *ConversableAgent) Reply(ctx context.Context, chat *conversation.Chat) (conversation.Message, error) {
+	for _, sub := range a.events {
+		ctx = withSubscriber(ctx, sub)
+	}
+	ctx = withSpeaker(ctx, a.name, chat.ID())
 	t := &Turn{Agent: a, Chat: chat, Messages: chat.Messages()}
 	for _, s := range a.chain {
 		m, ok, err := s.r.Reply(ctx, t)
@@ -222,6 +227,9 @@ func (a *ConversableAgent) Reply(ctx context.Context, chat *conversation.Chat) (
 		}
 		if ok {
 			a.logger.DebugContext(ctx, "reply", "agent", a.name, "step", s.name, "chat", chat.ID())
+			ev := &MessageEvent{Message: m, Step: s.name}
+			ev.Message.Name = a.name
+			emit(ctx, ev)
 			return m, nil
 		}
 	}

@@ -18,7 +18,7 @@ func newLLM(t *testing.T, opts ...openaitest.Option) (*agents.OpenAI, *openaites
 	t.Helper()
 	srv := openaitest.NewServer(append([]openaitest.Option{openaitest.WithAPIKey(testKey)}, opts...)...)
 	t.Cleanup(srv.Close)
-	llm, err := agents.NewOpenAI(agents.OpenAIConfig{BaseURL: srv.URL(), APIKey: testKey, Model: "test-model"})
+	llm, err := agents.NewOpenAI(agents.OpenAIConfig{BaseURL: srv.URL(), APIKey: testKey, Model: "test-model", Retry: agents.RetryPolicy{Sleep: noSleep}})
 	require.NoError(t, err)
 	return llm, srv
 }

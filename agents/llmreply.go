@@ -39,8 +39,13 @@ func (a *ConversableAgent) llmReply(ctx context.Context, t *Turn) (conversation.
 		return conversation.Message{}, false, nil
 	}
 	req := LLMRequest{Messages: a.LLMMessages(t.Messages), Tools: a.toolSpecs()}
-	if a.onToken != nil {
-		req.OnToken = func(tok string) { a.onToken(a.name, tok) }
+	if a.onToken != nil || hasSubscribers(ctx) {
+		req.OnToken = func(tok string) {
+			emit(ctx, &TokenEvent{Token: tok})
+			if a.onToken != nil {
+				a.onToken(a.name, tok)
+			}
+		}
 	}
 	resp, err := a.llm.Complete(ctx, req)
 	if err != nil {

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	openai "github.com/sashabaranov/go-openai"
 
@@ -27,8 +29,21 @@ type OpenAIConfig struct {
 	Model string
 	// Temperature, when set, is sent with each request.
 	Temperature *float32
-	// HTTPClient replaces the default HTTP client (timeouts, proxies).
+	// HTTPClient replaces the default HTTP client (proxies, TLS). Its
+	// transport is wrapped to read the Retry-After header of failed
+	// responses, which go-openai's errors do not keep.
 	HTTPClient *http.Client
+	// Retry says how failed requests are repeated (429, 5xx, timeouts,
+	// broken connections); the zero value retries DefaultMaxRetries times
+	// with exponential backoff and jitter, honouring Retry-After. Set
+	// Retry.MaxRetries to -1 to disable retries.
+	Retry RetryPolicy
+	// RequestTimeout bounds one attempt: for a plain request, the whole
+	// answer; for a streamed one, the wait for the first chunk and between
+	// chunks, so a long but lively stream is not cut. An attempt that runs
+	// out of time fails with ErrTimeout and is retried. Zero means
+	// DefaultRequestTimeout; negative means no limit but the context's.
+	RequestTimeout time.Duration
 }
 
 // DefaultModel is used when no model is configured.
@@ -56,9 +71,11 @@ var ErrNoAPIKey = errors.New("openai: no API key: set " + EnvAPIKey + " or OpenA
 // OpenAI is an LLM reached through github.com/sashabaranov/go-openai. It is
 // safe for concurrent use.
 type OpenAI struct {
-	client *openai.Client
-	model  string
-	temp   *float32
+	client  *openai.Client
+	model   string
+	temp    *float32
+	retry   RetryPolicy
+	timeout time.Duration
 }
 
 // NewOpenAI returns a client for cfg.
@@ -70,72 +87,99 @@ func NewOpenAI(cfg OpenAIConfig) (*OpenAI, error) {
 	if cfg.BaseURL != "" {
 		oc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	}
+	hc := &http.Client{}
 	if cfg.HTTPClient != nil {
-		oc.HTTPClient = cfg.HTTPClient
+		c := *cfg.HTTPClient
+		hc = &c
 	}
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	hc.Transport = captureTransport{base}
+	oc.HTTPClient = hc
 	model := cfg.Model
 	if model == "" {
 		model = DefaultModel
 	}
-	return &OpenAI{client: openai.NewClientWithConfig(oc), model: model, temp: cfg.Temperature}, nil
+	timeout := cfg.RequestTimeout
+	if timeout == 0 {
+		timeout = DefaultRequestTimeout
+	}
+	return &OpenAI{
+		client:  openai.NewClientWithConfig(oc),
+		model:   model,
+		temp:    cfg.Temperature,
+		retry:   cfg.Retry,
+		timeout: timeout,
+	}, nil
 }
 
 // Model returns the model name requests use.
 func (o *OpenAI) Model() string { return o.model }
 
-// APIError is a failure reported by the endpoint, with its HTTP status.
-type APIError struct {
-	StatusCode int
-	Code       string
-	Message    string
-	Err        error
-}
-
-func (e *APIError) Error() string {
-	hint := ""
-	switch e.StatusCode {
-	case http.StatusUnauthorized:
-		hint = " (check " + EnvAPIKey + ")"
-	case http.StatusNotFound:
-		hint = " (check the model name and " + EnvBaseURL + ")"
-	case http.StatusTooManyRequests:
-		hint = " (rate limited)"
-	}
-	return fmt.Sprintf("openai: HTTP %d %s: %s%s", e.StatusCode, e.Code, e.Message, hint)
-}
-
-func (e *APIError) Unwrap() error { return e.Err }
-
-// ErrEmptyReply is returned when the model answers with neither content nor
-// tool calls.
-var ErrEmptyReply = errors.New("openai: the model returned an empty reply")
-
-func wrapErr(err error) error {
-	var apiErr *openai.APIError
-	if errors.As(err, &apiErr) {
-		code := fmt.Sprint(apiErr.Code)
-		if apiErr.Code == nil {
-			code = apiErr.Type
-		}
-		return &APIError{StatusCode: apiErr.HTTPStatusCode, Code: code, Message: apiErr.Message, Err: err}
-	}
-	var reqErr *openai.RequestError
-	if errors.As(err, &reqErr) {
-		return &APIError{StatusCode: reqErr.HTTPStatusCode, Message: strings.TrimSpace(string(reqErr.Body)), Err: err}
-	}
-	return fmt.Errorf("openai: %w", err)
-}
-
 // Complete sends req and returns the model's answer. With req.OnToken set the
 // reply is streamed and each content fragment is passed on as it arrives.
+//
+// Failed attempts are retried as OpenAIConfig.Retry says; each retry is
+// announced as a RetryEvent to the event subscribers of ctx (a streamed
+// attempt that broke may already have passed tokens on: RetryEvent.Partial
+// holds them). Errors match ErrUnauthorized, ErrModelNotFound,
+// ErrContextLength, ErrRateLimited, ErrServer, ErrTimeout, ErrConnection,
+// ErrMalformedReply or ErrEmptyReply under errors.Is; when ctx ends, the
+// error wraps ctx.Err().
 func (o *OpenAI) Complete(ctx context.Context, req LLMRequest) (LLMResponse, error) {
 	creq := o.request(req)
-	if req.OnToken != nil {
-		return o.stream(ctx, creq, req.OnToken)
+	return o.retry.do(ctx, func(ctx context.Context, _ int) (LLMResponse, error) {
+		return o.attempt(ctx, creq, req.OnToken)
+	})
+}
+
+// errAttemptTimeout is the cancellation cause of an attempt that ran out of
+// time.
+var errAttemptTimeout = errors.New("attempt timed out")
+
+// attempt makes one request under the per-attempt timeout.
+func (o *OpenAI) attempt(ctx context.Context, creq openai.ChatCompletionRequest, onToken func(string)) (LLMResponse, error) {
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	progress := func() {}
+	if o.timeout > 0 {
+		watchdog := time.AfterFunc(o.timeout, func() { cancel(errAttemptTimeout) })
+		defer watchdog.Stop()
+		progress = func() { watchdog.Reset(o.timeout) }
 	}
+	capt := &captured{}
+	actx = context.WithValue(actx, captureKey{}, capt)
+
+	var (
+		out LLMResponse
+		err error
+	)
+	if onToken != nil {
+		out, err = o.stream(actx, creq, onToken, progress)
+	} else {
+		out, err = o.complete(actx, creq)
+	}
+	if err == nil || errors.Is(err, ErrEmptyReply) || errors.Is(err, ErrMalformedReply) {
+		return out, err
+	}
+	switch {
+	case ctx.Err() != nil:
+		if errors.Is(err, ctx.Err()) {
+			return out, fmt.Errorf("openai: %w", err)
+		}
+		return out, fmt.Errorf("openai: %w: %w", ctx.Err(), err)
+	case errors.Is(context.Cause(actx), errAttemptTimeout):
+		return out, fmt.Errorf("openai: %w: no answer within %s: %w", ErrTimeout, o.timeout, err)
+	}
+	return out, classify(err, capt.header())
+}
+
+func (o *OpenAI) complete(ctx context.Context, creq openai.ChatCompletionRequest) (LLMResponse, error) {
 	resp, err := o.client.CreateChatCompletion(ctx, creq)
 	if err != nil {
-		return LLMResponse{}, wrapErr(err)
+		return LLMResponse{}, err
 	}
 	if len(resp.Choices) == 0 {
 		return LLMResponse{}, fmt.Errorf("%w (no choices)", ErrEmptyReply)
@@ -160,12 +204,12 @@ func (o *OpenAI) Complete(ctx context.Context, req LLMRequest) (LLMResponse, err
 	return out, nil
 }
 
-func (o *OpenAI) stream(ctx context.Context, creq openai.ChatCompletionRequest, onToken func(string)) (LLMResponse, error) {
+func (o *OpenAI) stream(ctx context.Context, creq openai.ChatCompletionRequest, onToken func(string), progress func()) (LLMResponse, error) {
 	creq.Stream = true
 	creq.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
 	s, err := o.client.CreateChatCompletionStream(ctx, creq)
 	if err != nil {
-		return LLMResponse{}, wrapErr(err)
+		return LLMResponse{}, err
 	}
 	defer s.Close()
 	var (
@@ -174,15 +218,23 @@ func (o *OpenAI) stream(ctx context.Context, creq openai.ChatCompletionRequest, 
 		calls   = map[int]*conversation.ToolCall{}
 	)
 	out.Usage.Model = o.model
+	chunks := 0
 	for {
 		chunk, err := s.Recv()
 		if errors.Is(err, io.EOF) {
+			if chunks == 0 {
+				// go-openai skips lines that are not events; a stream
+				// of none is not an answer (e.g. a JSON body).
+				return out, fmt.Errorf("openai: %w: the stream ended without a single event", ErrMalformedReply)
+			}
 			break
 		}
 		if err != nil {
 			out.Content = content.String()
-			return out, wrapErr(err)
+			return out, err
 		}
+		chunks++
+		progress()
 		if chunk.Model != "" {
 			out.Usage.Model = chunk.Model
 		}
@@ -230,6 +282,38 @@ func (o *OpenAI) stream(ctx context.Context, creq openai.ChatCompletionRequest, 
 		return out, ErrEmptyReply
 	}
 	return out, nil
+}
+
+// captureKey keys the *captured of one attempt in its request's context.
+type captureKey struct{}
+
+// captured holds the header of a failed response, which go-openai drops
+// from its errors but which carries Retry-After.
+type captured struct {
+	mu sync.Mutex
+	h  http.Header
+}
+
+func (c *captured) header() http.Header {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.h
+}
+
+// captureTransport records the headers of failed responses into the
+// request's *captured.
+type captureTransport struct{ base http.RoundTripper }
+
+func (t captureTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(r)
+	if resp != nil && resp.StatusCode >= 400 {
+		if c, ok := r.Context().Value(captureKey{}).(*captured); ok {
+			c.mu.Lock()
+			c.h = resp.Header.Clone()
+			c.mu.Unlock()
+		}
+	}
+	return resp, err
 }
 
 func (o *OpenAI) request(req LLMRequest) openai.ChatCompletionRequest {

@@ -74,7 +74,7 @@ func TestOpenAIErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			llm, srv := newLLM(t)
+			llm, srv := newLLMWith(t, func(c *agents.OpenAIConfig) { c.Retry.MaxRetries = -1 })
 			srv.Enqueue(tt.resp)
 			_, err := llm.Complete(context.Background(), agents.LLMRequest{Messages: []agents.LLMMessage{{Role: agents.LLMUser, Content: "x"}}})
 			require.Error(t, err)
@@ -103,10 +103,10 @@ func TestOpenAIBadKeyAndUnreachable(t *testing.T) {
 	_, err = agents.NewOpenAI(agents.OpenAIConfig{})
 	require.ErrorIs(t, err, agents.ErrNoAPIKey)
 
-	dead, err := agents.NewOpenAI(agents.OpenAIConfig{BaseURL: "http://127.0.0.1:1/v1", APIKey: "k"})
+	dead, err := agents.NewOpenAI(agents.OpenAIConfig{BaseURL: "http://127.0.0.1:1/v1", APIKey: "k", Retry: agents.RetryPolicy{Sleep: noSleep}})
 	require.NoError(t, err)
 	_, err = dead.Complete(context.Background(), agents.LLMRequest{Messages: []agents.LLMMessage{{Role: agents.LLMUser, Content: "x"}}})
-	require.Error(t, err)
+	require.ErrorIs(t, err, agents.ErrConnection)
 	assert.Contains(t, err.Error(), "127.0.0.1:1")
 }
 
