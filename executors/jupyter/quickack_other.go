@@ -1,0 +1,7 @@
+//go:build !linux
+
+package jupyter
+
+import "net/http"
+
+func defaultHTTPClient() *http.Client { return &http.Client{} }
