@@ -42,6 +42,13 @@ func (e *Executor) saveCode(b executors.CodeBlock, lang language) (string, error
 	}
 	if fi, err := e.root.Lstat(rel); err == nil {
 		switch {
+		case fi.Mode().IsRegular() && fi.Size() == int64(len(b.Code)):
+			// Re-running the same code (common in a chat) need not rewrite
+			// it; the content is compared, since earlier code may have
+			// edited the file.
+			if data, err := e.root.ReadFile(rel); err == nil && string(data) == b.Code {
+				return path, nil
+			}
 		case fi.Mode()&fs.ModeSymlink != 0:
 			if _, err := e.root.Stat(rel); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return "", &executors.UnsafeFilenameError{Name: name, Reason: "it is a symlink that points outside the work dir"}

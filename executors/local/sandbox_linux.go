@@ -30,11 +30,15 @@ type sandbox struct {
 	// cgroupDir is our own pids cgroup (cgroup v1) under which each block
 	// gets one; empty when we may not create cgroups.
 	cgroupDir string
+	// binSh is /bin/sh, which sets the limits; sh blocks run by the same
+	// binary are sourced by it instead of exec'ing it a second time.
+	binSh os.FileInfo
 }
 
 func newSandbox(log *slog.Logger) *sandbox {
 	s := &sandbox{log: log, root: os.Geteuid() == 0}
 	s.cgroupDir = makePidsCgroup(log)
+	s.binSh, _ = os.Stat("/bin/sh")
 	return s
 }
 
@@ -154,13 +158,29 @@ func (s *sandbox) prepare(cmd *exec.Cmd, lang language, l executors.Limits, toke
 		// bash and busybox spell it -u, dash -p.
 		fmt.Fprintf(&script, "{ ulimit -u %d || ulimit -p %d; } 2>/dev/null || { echo 'parley: cannot set the process limit' >&2; exit 126; }\n", n, n)
 	}
-	script.WriteString(`exec "$0" "$@"`)
-
-	args := append([]string{"/bin/sh", "-c", script.String()}, cmd.Args...)
-	args[3] = cmd.Path // $0 is the interpreter's absolute path
+	var args []string
+	if s.sourceable(lang) {
+		// Saves a whole exec (about half the cost of a short sh block).
+		// $0 is the code file, as when sh runs a file; only the prefix of
+		// sh's own error messages differs.
+		script.WriteString(`. "$0"`)
+		args = []string{"/bin/sh", "-c", script.String(), cmd.Args[1]}
+	} else {
+		script.WriteString(`exec "$0" "$@"`)
+		args = append([]string{"/bin/sh", "-c", script.String(), cmd.Path}, cmd.Args[1:]...)
+	}
 	cmd.Path = "/bin/sh"
 	cmd.Args = args
 	return j, nil
+}
+
+// sourceable reports whether lang is run by /bin/sh itself.
+func (s *sandbox) sourceable(lang language) bool {
+	if lang.name != "sh" || s.binSh == nil {
+		return false
+	}
+	fi, err := os.Stat(lang.interp)
+	return err == nil && os.SameFile(fi, s.binSh)
 }
 
 // wait returns once the main process has exited, calling beforeReap while
@@ -200,17 +220,46 @@ func (j *jail) killAll(pid int) int {
 	}
 	needle := []byte(tokenVar + "=" + j.token + "\x00")
 	hasToken := func(p int) bool { return environHas(p, needle) }
+	// With a cgroup, every process the block started is in it unless it was
+	// moved out on purpose, so the sweep may look only at pids allocated
+	// since the block started. Without one the sweep is the only net and
+	// reads every process: pid allocation may have wrapped around.
+	narrow := j.cgroup != ""
 	j.repeatKill(killed, func() []int {
 		var found []int
 		self := os.Getpid()
+		last, lastOK := lastPid()
 		for _, p := range listPids() {
-			if p != self && hasToken(p) {
+			if p == self || (narrow && lastOK && !pidAllocatedSince(p, pid, last)) {
+				continue
+			}
+			if hasToken(p) {
 				found = append(found, p)
 			}
 		}
 		return found
 	}, hasToken)
 	return len(killed)
+}
+
+// lastPid returns the pid most recently allocated in our pid namespace.
+func lastPid() (int, bool) {
+	data, err := os.ReadFile("/proc/sys/kernel/ns_last_pid")
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	return n, err == nil
+}
+
+// pidAllocatedSince reports whether p lies in the cyclic range (first,
+// last] that the kernel's cyclic allocator hands out after first; first
+// itself (the main process) is included.
+func pidAllocatedSince(p, first, last int) bool {
+	if first <= last {
+		return p >= first && p <= last
+	}
+	return p >= first || p <= last
 }
 
 // repeatKill kills what find returns until it returns nothing: a process
