@@ -33,6 +33,12 @@ type CodeExecution struct {
 	// OnRecord, when set, receives a record of every review and execution
 	// (for audit logs and user interfaces).
 	OnRecord func(ctx context.Context, rec ExecutionRecord)
+	// MaxParallel bounds how many run_code tool calls of one message run
+	// at once. With Executor they share it (default 4); with NewExecutor
+	// each concurrent call needs its own instance, so the chat opens up to
+	// MaxParallel executors (default 1, since a stateful executor's calls
+	// may build on each other's state).
+	MaxParallel int
 }
 
 // ExecutionRecord describes what the code-execution step did with one
@@ -54,6 +60,9 @@ type BlockRecord struct {
 	// not run.
 	Ran      *executors.CodeBlock `json:"ran,omitempty"`
 	Decision Decision             `json:"decision"`
+	// ToolCallID names the run_code tool call the block came from; empty
+	// for fenced blocks.
+	ToolCallID string `json:"tool_call_id,omitempty"`
 }
 
 // MetaExecution is the key under which the code-executor agent attaches its
@@ -128,52 +137,31 @@ func (a *ConversableAgent) codeExecutionReply(ctx context.Context, t *Turn) (con
 	}
 
 	rec := ExecutionRecord{ChatID: t.Chat.ID(), Agent: a.name, Executor: c.Describe, Started: time.Now().UTC()}
+	cbs := make([]executors.CodeBlock, len(blocks))
+	for i, b := range blocks {
+		cbs[i] = executors.CodeBlock{Language: b.Language, Code: b.Code, Filename: b.Filename}
+	}
+	var stop error
+	var err error
+	rec.Blocks, stop, err = c.review(ctx, t.Chat.ID(), a.name, cbs, nil)
+	if err != nil {
+		return conversation.Message{}, false, err
+	}
+	if stop != nil {
+		c.record(ctx, rec)
+		return conversation.Message{}, false, stop
+	}
 	var toRun []executors.CodeBlock
 	var notes []string
-	runRest := false
-	for i, b := range blocks {
-		cb := executors.CodeBlock{Language: b.Language, Code: b.Code, Filename: b.Filename}
-		br := BlockRecord{Original: cb}
-		d := Decision{Action: ActionRun, By: "auto (run rest)"}
-		if !runRest {
-			var err error
-			d, err = c.Approver.Review(ctx, Review{Block: cb, Index: i + 1, Total: len(blocks), ChatID: t.Chat.ID(), Agent: a.name, Executor: c.Describe})
-			if err == nil {
-				err = d.validate()
-			}
-			if err != nil {
-				return conversation.Message{}, false, fmt.Errorf("reviewing block %d: %w", i+1, err)
-			}
+	for i, br := range rec.Blocks {
+		if br.Ran == nil {
+			notes = append(notes, fmt.Sprintf("Block %d (%s) was not run: %s", i+1, br.Original.Language, skipNote(br.Decision)))
+			continue
 		}
-		br.Decision = d
-		switch d.Action {
-		case ActionAbort:
-			rec.Blocks = append(rec.Blocks, br)
-			c.record(ctx, rec)
-			reason := d.Reason
-			if reason == "" {
-				reason = "the reviewer aborted the chat"
-			}
-			return conversation.Message{}, false, conversation.Stop(conversation.ReasonAborted, reason)
-		case ActionSkip, ActionPass:
-			why := ""
-			if d.Reason != "" {
-				why = ": " + d.Reason
-			}
-			notes = append(notes, fmt.Sprintf("Block %d (%s) was not run: the reviewer skipped it%s", i+1, cb.Language, why))
-		case ActionRun, ActionRunRest:
-			if d.Action == ActionRunRest {
-				runRest = true
-			}
-			if d.Code != "" && d.Code != cb.Code {
-				cb.Code = d.Code
-				notes = append(notes, fmt.Sprintf("Block %d was edited by the reviewer before it ran.", i+1))
-			}
-			ran := cb
-			br.Ran = &ran
-			toRun = append(toRun, cb)
+		if br.Ran.Code != br.Original.Code {
+			notes = append(notes, fmt.Sprintf("Block %d was edited by the reviewer before it ran.", i+1))
 		}
-		rec.Blocks = append(rec.Blocks, br)
+		toRun = append(toRun, *br.Ran)
 	}
 
 	var reply string
@@ -182,7 +170,7 @@ func (a *ConversableAgent) codeExecutionReply(ctx context.Context, t *Turn) (con
 		if err != nil {
 			return conversation.Message{}, false, err
 		}
-		res, err := ex.Execute(ctx, toRun)
+		res, err := c.execute(ctx, ex, toRun, "")
 		rec.Duration = time.Since(rec.Started)
 		if err != nil {
 			c.record(ctx, rec)
@@ -202,6 +190,72 @@ func (a *ConversableAgent) codeExecutionReply(ctx context.Context, t *Turn) (con
 		msg.Meta = map[string]json.RawMessage{MetaExecution: raw}
 	}
 	return msg, true, nil
+}
+
+// review puts blocks before the approver, in order, and returns a record of
+// each decision; approved blocks have Ran set (with the reviewer's edits).
+// It is shared by fenced blocks and run_code tool calls (callIDs, when
+// given, name the call of each block), so both pass the same approval and
+// audit path. stop is the *conversation.StopError that ends the chat when
+// the reviewer aborted; err is a failure of the approver.
+func (c *codeExecution) review(ctx context.Context, chatID, agent string, blocks []executors.CodeBlock, callIDs []string) (recs []BlockRecord, stop, err error) {
+	runRest := false
+	for i, cb := range blocks {
+		br := BlockRecord{Original: cb}
+		if callIDs != nil {
+			br.ToolCallID = callIDs[i]
+		}
+		r := Review{Block: cb, Index: i + 1, Total: len(blocks), ChatID: chatID, Agent: agent, Executor: c.Describe}
+		d := Decision{Action: ActionRun, By: "auto (run rest)"}
+		if !runRest {
+			d, err = c.Approver.Review(ctx, r)
+			if err == nil {
+				err = d.validate()
+			}
+			if err != nil {
+				return recs, nil, fmt.Errorf("reviewing block %d: %w", i+1, err)
+			}
+		}
+		br.Decision = d
+		emit(ctx, &BlockReviewedEvent{Review: r, Decision: d})
+		switch d.Action {
+		case ActionAbort:
+			recs = append(recs, br)
+			reason := d.Reason
+			if reason == "" {
+				reason = "the reviewer aborted the chat"
+			}
+			return recs, conversation.Stop(conversation.ReasonAborted, reason), nil
+		case ActionRun, ActionRunRest:
+			if d.Action == ActionRunRest {
+				runRest = true
+			}
+			ran := cb
+			if d.Code != "" {
+				ran.Code = d.Code
+			}
+			br.Ran = &ran
+		}
+		recs = append(recs, br)
+	}
+	return recs, nil, nil
+}
+
+// skipNote tells the writer why a block did not run.
+func skipNote(d Decision) string {
+	if d.Reason != "" {
+		return "the reviewer skipped it: " + d.Reason
+	}
+	return "the reviewer skipped it"
+}
+
+// execute runs blocks on ex, announcing start and end as events.
+func (c *codeExecution) execute(ctx context.Context, ex executors.Executor, blocks []executors.CodeBlock, callID string) (executors.Result, error) {
+	emit(ctx, &ExecutionStartedEvent{Executor: c.Describe, Blocks: blocks, CallID: callID})
+	start := time.Now()
+	res, err := ex.Execute(ctx, blocks)
+	emit(ctx, &ExecutionFinishedEvent{Executor: c.Describe, CallID: callID, Result: res, Err: err, Duration: time.Since(start)})
+	return res, err
 }
 
 func (c *codeExecution) record(ctx context.Context, rec ExecutionRecord) {

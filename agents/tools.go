@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/parley-go/parley/conversation"
 )
@@ -57,6 +58,18 @@ func WithToolsForExecution(tools ...Tool) Option {
 	}
 }
 
+// WithTools offers tools to the agent's model and makes the agent execute
+// the calls: WithToolsForLLM and WithToolsForExecution together, for an
+// agent that calls and runs its own tools.
+func WithTools(tools ...Tool) Option {
+	return func(a *ConversableAgent) error {
+		if err := WithToolsForLLM(tools...)(a); err != nil {
+			return err
+		}
+		return WithToolsForExecution(tools...)(a)
+	}
+}
+
 func (a *ConversableAgent) toolSet() *toolSet {
 	if a.tools == nil {
 		a.tools = &toolSet{forExec: map[string]Tool{}}
@@ -74,36 +87,84 @@ func (a *ConversableAgent) toolSpecs() []ToolSpec {
 // toolCallsReply executes the tool calls of the latest message, concurrently,
 // and answers with their results in call order. Unknown tools, malformed
 // arguments and failing functions become error results for the model; they
-// never end the chat.
+// never end the chat. run_code calls go through the agent's code execution:
+// they are reviewed first, one by one, then run in parallel with the other
+// calls on the chat's executor pool.
 func (a *ConversableAgent) toolCallsReply(ctx context.Context, t *Turn) (conversation.Message, bool, error) {
 	last, ok := t.Last()
-	if !ok || len(last.ToolCalls) == 0 || a.tools == nil || len(a.tools.forExec) == 0 {
+	if !ok || len(last.ToolCalls) == 0 {
 		return conversation.Message{}, false, nil
 	}
-	results := make([]conversation.ToolResponse, len(last.ToolCalls))
+	runCode := a.handlesRunCode()
+	var runIdx []int
+	if runCode {
+		for i, call := range last.ToolCalls {
+			if call.Name == RunCodeToolName {
+				runIdx = append(runIdx, i)
+			}
+		}
+	}
+	if len(runIdx) == 0 && (a.tools == nil || len(a.tools.forExec) == 0) {
+		return conversation.Message{}, false, nil
+	}
+	calls := last.ToolCalls
+	results := make([]conversation.ToolResponse, len(calls))
+	var plan *runCodePlan
+	if len(runIdx) > 0 {
+		var err error
+		if plan, err = a.planRunCode(ctx, t, calls, runIdx, results); err != nil {
+			return conversation.Message{}, false, err
+		}
+	}
 	var wg sync.WaitGroup
-	for i, call := range last.ToolCalls {
+	var runErr error
+	if plan != nil && len(plan.rec.Blocks) > 0 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			runErr = a.runPlanned(ctx, t.Chat, calls, plan, results)
+		}()
+	}
+	for i, call := range calls {
+		if runCode && call.Name == RunCodeToolName {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			emit(ctx, &ToolCallEvent{Call: call})
+			start := time.Now()
 			results[i] = a.callTool(ctx, call)
+			emit(ctx, &ToolResultEvent{Result: results[i], Duration: time.Since(start)})
 		}()
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return conversation.Message{}, false, err
 	}
-	return conversation.Message{ToolResponses: results, Origin: conversation.OriginTool, Role: conversation.RoleTool}, true, nil
+	if runErr != nil {
+		return conversation.Message{}, false, runErr
+	}
+	msg := conversation.Message{ToolResponses: results, Origin: conversation.OriginTool, Role: conversation.RoleTool}
+	if plan != nil && len(plan.rec.Blocks) > 0 {
+		if raw, err := json.Marshal(plan.rec); err == nil {
+			msg.Meta = map[string]json.RawMessage{MetaExecution: raw}
+		}
+	}
+	return msg, true, nil
+}
+
+func toolError(call conversation.ToolCall, format string, args ...any) conversation.ToolResponse {
+	return conversation.ToolResponse{ToolCallID: call.ID, Name: call.Name, IsError: true, Content: "Error: " + fmt.Sprintf(format, args...)}
 }
 
 func (a *ConversableAgent) callTool(ctx context.Context, call conversation.ToolCall) (res conversation.ToolResponse) {
-	res = conversation.ToolResponse{ToolCallID: call.ID, Name: call.Name}
-	fail := func(format string, args ...any) conversation.ToolResponse {
-		res.IsError = true
-		res.Content = "Error: " + fmt.Sprintf(format, args...)
-		return res
+	fail := func(format string, args ...any) conversation.ToolResponse { return toolError(call, format, args...) }
+	var tool Tool
+	ok := false
+	if a.tools != nil {
+		tool, ok = a.tools.forExec[call.Name]
 	}
-	tool, ok := a.tools.forExec[call.Name]
 	if !ok {
 		return fail("unknown tool %q", call.Name)
 	}
@@ -124,6 +185,5 @@ func (a *ConversableAgent) callTool(ctx context.Context, call conversation.ToolC
 	if err != nil {
 		return fail("%v", err)
 	}
-	res.Content = out
-	return res
+	return conversation.ToolResponse{ToolCallID: call.ID, Name: call.Name, Content: out}
 }
