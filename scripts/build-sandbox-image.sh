@@ -127,6 +127,7 @@ rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/* \
 mkdir -p "$rootfs/workspace"
 chmod 1777 "$rootfs/workspace"
 
+old_id="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
 log "importing into docker as $tag"
 tar --numeric-owner -C "$rootfs" -c . | docker import \
 	--change 'CMD ["/bin/sh"]' \
@@ -135,5 +136,10 @@ tar --numeric-owner -C "$rootfs" -c . | docker import \
 	--change 'LABEL org.opencontainers.image.title=parley-sandbox' \
 	- "$tag" >/dev/null
 
+new_id="$(docker image inspect -f '{{.Id}}' "$tag")"
+if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then
+	# --force: drop the image this one replaced (kept if containers use it).
+	docker image rm "$old_id" >/dev/null 2>&1 || true
+fi
 docker run --rm --network none "$tag" python3 -c 'import sys; print("python", sys.version.split()[0])' >&2
 log "built $tag in $(($(date +%s) - start))s"
