@@ -1,54 +1,90 @@
 package main
 
 import (
-	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"golang.org/x/term"
 
 	"github.com/parley-go/parley/agents"
+	"github.com/parley-go/parley/agents/policy"
+	"github.com/parley-go/parley/agents/terminal"
 )
 
-// newApprover decides who approves code: --yes approves everything; a
-// terminal asks the person at it; otherwise nobody, so nothing runs.
-func newApprover(o options, stdin io.Reader, stdout io.Writer) agents.Approver {
-	if o.yes {
-		return agents.AutoApprove()
+// Values of --policy.
+const (
+	policyNone      = ""
+	policyStatic    = "static"
+	policyLLM       = "llm"
+	policyStaticLLM = "static+llm"
+	policyDeny      = "deny"
+)
+
+func validPolicy(p string) bool {
+	switch p {
+	case policyNone, policyStatic, policyLLM, policyStaticLLM, policyDeny:
+		return true
 	}
-	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		return &lineApprover{in: bufio.NewReader(stdin), out: stdout}
-	}
-	return nil
+	return false
 }
 
-// lineApprover asks at a plain terminal, one line per decision.
-type lineApprover struct {
-	in  *bufio.Reader
-	out io.Writer
+// isTerminal reports whether v (stdin or stdout) is a terminal.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func (l *lineApprover) Review(ctx context.Context, r agents.Review) (agents.Decision, error) {
-	fmt.Fprintf(l.out, "%s\n%s\n", rule(fmt.Sprintf("review block %d/%d: %s %s", r.Index, r.Total, r.Block.Language, r.Block.Filename)), strings.TrimRight(r.Block.Code, "\n"))
-	fmt.Fprintf(l.out, "Runs in: %s\n", r.Executor)
-	for {
-		fmt.Fprint(l.out, "Run it? [y]es / [n]o (skip) / [a]ll remaining / [q]uit chat: ")
-		line, err := l.in.ReadString('\n')
-		if err != nil {
-			return agents.Decision{}, fmt.Errorf("reading the decision: %w", err)
+// newApprover decides who approves code, and says so in a sentence:
+//
+//   - --policy deny: nobody; every block is refused.
+//   - a terminal (without --yes): the person at it, with the chosen policies'
+//     findings shown as advice (the static check always runs).
+//   - --yes: every block, except those the policies refuse.
+//   - no terminal, a policy: the policies decide ("policy decides" mode): the
+//     last policy approves what it and every earlier one found safe.
+//   - otherwise nobody, so nothing runs.
+func newApprover(o options, tty bool, reviewer agents.LLM, stdin io.Reader, stdout io.Writer) (agents.Approver, string) {
+	useStatic := o.policy != policyLLM
+	useLLM := o.policy == policyLLM || o.policy == policyStaticLLM
+	switch {
+	case o.policy == policyDeny:
+		return agents.DenyAll("code execution is disabled for this run (--policy deny)"), "every block is refused (--policy deny)"
+
+	case tty && !o.yes:
+		var chain []agents.Approver
+		if useStatic {
+			chain = append(chain, policy.Static{})
 		}
-		switch strings.ToLower(strings.TrimSpace(line)) {
-		case "y", "yes":
-			return agents.Decision{Action: agents.ActionRun, By: "human"}, nil
-		case "n", "no":
-			return agents.Decision{Action: agents.ActionSkip, Reason: "the human declined to run it", By: "human"}, nil
-		case "a", "all":
-			return agents.Decision{Action: agents.ActionRunRest, By: "human"}, nil
-		case "q", "quit":
-			return agents.Decision{Action: agents.ActionAbort, Reason: "the human ended the chat", By: "human"}, nil
+		if useLLM {
+			chain = append(chain, policy.LLMReviewer{LLM: reviewer})
 		}
+		chain = append(chain, terminal.NewApprover(terminal.WithInput(stdin), terminal.WithOutput(stdout)))
+		return agents.Chain(chain...), "you review every block at this terminal before it runs"
+
+	case o.yes:
+		var chain []agents.Approver
+		desc := "every block is approved without asking (--yes)"
+		if o.policy != policyNone {
+			desc += ", except those the " + o.policy + " policy refuses"
+		}
+		if o.policy == policyStatic || o.policy == policyStaticLLM {
+			chain = append(chain, policy.Static{DenyAt: policy.SeverityMedium})
+		}
+		if useLLM {
+			chain = append(chain, policy.LLMReviewer{LLM: reviewer, Deny: true})
+		}
+		return agents.Chain(append(chain, agents.AutoApprove())...), desc
+
+	case o.policy != policyNone:
+		var chain []agents.Approver
+		if o.policy == policyStatic || o.policy == policyStaticLLM {
+			chain = append(chain, policy.Static{DenyAt: policy.SeverityMedium, ApproveClean: !useLLM})
+		}
+		if useLLM {
+			chain = append(chain, policy.LLMReviewer{LLM: reviewer, Deny: true, Approve: true})
+		}
+		return agents.Chain(chain...), fmt.Sprintf("the %s policy decides: it runs blocks it finds safe and refuses the rest", o.policy)
 	}
+	return nil, "nobody can approve code (no terminal, no --yes, no --policy), so nothing will run"
 }

@@ -8,9 +8,16 @@
 // session for the default task through the same client, offline, and still
 // really executes the code.
 //
-// Code runs only when approved: on a terminal each block is shown and
-// confirmed; with --yes every block is approved; with no terminal and no
-// --yes nothing runs.
+// Code runs only when approved. On a terminal each block is shown (syntax
+// highlighted, with where it runs and what the static policy noticed) and
+// you run, edit, skip or abort. Unattended: --yes approves every block,
+// --policy static lets the static policy approve clean blocks and refuse
+// dangerous ones. With no terminal and neither, nothing runs.
+//
+// Ctrl-C while a block runs stops that block (the writer is told); a second
+// Ctrl-C, or one while nothing runs, ends the session cleanly. --audit FILE
+// records every decision and execution in a hash-chained log that
+// --verify-audit FILE checks.
 package main
 
 import (
@@ -21,7 +28,9 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	code := run(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv, sigs)
+	signal.Stop(sigs)
+	os.Exit(code)
 }

@@ -19,7 +19,7 @@ func noEnv(string) string { return "" }
 func runDemo(t *testing.T, getenv func(string) string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr, getenv)
+	code := run(context.Background(), args, strings.NewReader(""), &stdout, &stderr, getenv, nil)
 	return code, stdout.String(), stderr.String()
 }
 

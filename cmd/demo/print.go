@@ -5,8 +5,10 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/parley-go/parley/conversation"
+	"github.com/parley-go/parley/executors"
 )
 
 // printer shows the conversation as it happens: streamed tokens as they
@@ -15,6 +17,7 @@ type printer struct {
 	mu        sync.Mutex
 	w         io.Writer
 	streaming string // agent whose tokens are being printed
+	status    bool   // a status line (no newline) is on screen
 }
 
 func newPrinter(w io.Writer) *printer { return &printer{w: w} }
@@ -34,9 +37,50 @@ func (p *printer) banner(s string) {
 	fmt.Fprintf(p.w, "%s\n%s\n%s\n\n", strings.Repeat("=", 72), s, strings.Repeat("=", 72))
 }
 
+// clearStatus removes the status line; callers hold mu.
+func (p *printer) clearStatus() {
+	if p.status {
+		fmt.Fprint(p.w, "\r\x1b[K")
+		p.status = false
+	}
+}
+
+// setStatus replaces the status line (a terminal line redrawn in place).
+func (p *printer) setStatus(s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearStatus()
+	if s != "" {
+		fmt.Fprint(p.w, s)
+		p.status = true
+	}
+}
+
+// line prints one line of its own.
+func (p *printer) line(s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.clearStatus()
+	fmt.Fprintln(p.w, s)
+}
+
+// blockDone shows a block's outcome as soon as it ends.
+func (p *printer) blockDone(label string, br executors.BlockResult) {
+	mark := "✔"
+	if !br.Succeeded() {
+		mark = "✘"
+	}
+	s := fmt.Sprintf("%s %s exited %d after %s · %d B of output", mark, label, br.ExitCode, br.Duration.Round(time.Millisecond), br.OutputBytes)
+	if br.TimedOut {
+		s += " · stopped at its time limit"
+	}
+	p.line(s)
+}
+
 func (p *printer) token(agent, tok string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.clearStatus()
 	if p.streaming != agent {
 		fmt.Fprintf(p.w, "%s\n", rule(agent+" (streaming)"))
 		p.streaming = agent
