@@ -2,7 +2,7 @@
 // that the output shown in its Markdown file is what the program prints.
 //
 // The output shown sits between "<!-- output -->" and "<!-- /output -->"
-// markers, in a ```text fence. Before comparing, the program's output is
+// markers, in a ````text fence (four backticks, as the output holds Markdown fences). Before comparing, the program's output is
 // normalised: a temporary path (the system temp dir followed by one path
 // element, e.g. /tmp/parley-01-123456) becomes $WORKDIR, and Go durations
 // (12ms, 1.5s) become <duration>. Run
@@ -40,7 +40,7 @@ var walkthroughs = []string{
 }
 
 var (
-	outputBlock = regexp.MustCompile("(?s)<!-- output -->\n```text\n(.*?)```\n<!-- /output -->")
+	outputBlock = regexp.MustCompile("(?s)<!-- output -->\n````text\n(.*?)````\n<!-- /output -->")
 	tempPath    = regexp.MustCompile(regexp.QuoteMeta(strings.TrimRight(os.TempDir(), "/")) + `/[^/\s"':]+`)
 	duration    = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m)\b`)
 )
