@@ -217,6 +217,9 @@ func (u *ui) edit(ctx context.Context, r agents.Review, code string) (string, er
 		}
 		return strings.Join(lines, "\n") + "\n", nil
 	}
+	// Without the final newline the cursor starts at the end of the last
+	// line of code, not on an empty line after it.
+	code = strings.TrimRight(code, "\n")
 	height := min(max(strings.Count(code, "\n")+2, 5), 30)
 	t := huh.NewText().
 		Title(fmt.Sprintf("Edit block %d (%s)", r.Index, r.Block.Language)).
