@@ -2,13 +2,13 @@ package markdown
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
-	"github.com/yuin/goldmark/util"
 )
 
 // Block is one fenced code block found in a markdown document.
@@ -137,22 +137,52 @@ func (p recordingFenceParser) Continue(node ast.Node, reader text.Reader, pc par
 	return state
 }
 
+// MaxNesting is how deeply lists and block quotes may nest. Deeper
+// containers are read as paragraph text, so a fence inside them is not a
+// block. The limit keeps hostile input from making the parse quadratic:
+// goldmark walks every open container on every line.
+const MaxNesting = 32
+
+// nestingLimitParser refuses to open a container (list, list item, block
+// quote) deeper than MaxNesting.
+type nestingLimitParser struct {
+	parser.BlockParser
+}
+
+func (p nestingLimitParser) Open(parent ast.Node, reader text.Reader, pc parser.Context) (ast.Node, parser.State) {
+	depth := 0
+	for n := parent; n != nil; n = n.Parent() {
+		if k := n.Kind(); k == ast.KindListItem || k == ast.KindBlockquote {
+			depth++
+		}
+	}
+	if depth >= MaxNesting {
+		return nil, parser.NoChildren
+	}
+	return p.BlockParser.Open(parent, reader, pc)
+}
+
 // blockParser is built once; goldmark parsers keep no per-parse state and
 // are safe for concurrent use.
 var blockParser = sync.OnceValue(func() parser.Parser {
 	fenced := parser.NewFencedCodeBlockParser()
+	containers := []parser.BlockParser{parser.NewListParser(), parser.NewListItemParser(), parser.NewBlockquoteParser()}
 	bps := parser.DefaultBlockParsers()
 	for i, v := range bps {
-		if v.Value == fenced {
-			bps[i] = util.Prioritized(recordingFenceParser{fenced}, v.Priority)
+		bp, ok := v.Value.(parser.BlockParser)
+		switch {
+		case !ok:
+		case bp == fenced:
+			bps[i].Value = recordingFenceParser{bp}
+		case slices.Contains(containers, bp):
+			bps[i].Value = nestingLimitParser{bp}
 		}
 	}
-	// No inline parsers: inlines never change the block structure, and
-	// skipping them keeps extraction linear and fast.
-	return parser.NewParser(
-		parser.WithBlockParsers(bps...),
-		parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
-	)
+	// No inline parsers and no paragraph transformers: neither changes
+	// where fenced code blocks are (a fence interrupts any paragraph), and
+	// leaving them out keeps extraction linear. goldmark's link reference
+	// definition transformer is quadratic in the number of definitions.
+	return parser.NewParser(parser.WithBlockParsers(bps...))
 })
 
 func extract(src []byte) []Block {
