@@ -1,3 +1,5 @@
+//go:build unix
+
 package local_test
 
 import (
@@ -5,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/parley-go/parley/executors"
 	"github.com/parley-go/parley/executors/local"
@@ -15,6 +19,10 @@ import (
 // interpreter; compare them in one run:
 //
 //	go test -run '^$' -bench . -benchtime 200x ./executors/local
+//
+// The Paired benchmarks alternate the two in one loop and report both, their
+// wall-time ratio, and the ratio of CPU time spent (ours plus the reaped
+// children's), which holds up on a busy machine where wall time does not.
 
 const (
 	benchPython = "total = sum(i * i for i in range(1000))\nprint(total)\n"
@@ -61,3 +69,70 @@ func BenchmarkExecutePython(b *testing.B) { benchExecute(b, "python", benchPytho
 func BenchmarkDirectPython(b *testing.B)  { benchDirect(b, "python3", "py", benchPython) }
 func BenchmarkExecuteSh(b *testing.B)     { benchExecute(b, "sh", benchSh) }
 func BenchmarkDirectSh(b *testing.B)      { benchDirect(b, "sh", "sh", benchSh) }
+
+func benchPaired(b *testing.B, lang, command, ext, code string) {
+	interp, err := exec.LookPath(command)
+	if err != nil {
+		b.Skipf("%s not on PATH", command)
+	}
+	file := filepath.Join(b.TempDir(), "code."+ext)
+	if err := os.WriteFile(file, []byte(code), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	e, err := local.New(local.Config{WorkDir: b.TempDir()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	blocks := []executors.CodeBlock{{Language: lang, Code: code}}
+	ctx := context.Background()
+	var viaExecutor, direct, cpuExecutor, cpuDirect time.Duration
+	i := 0
+	for b.Loop() {
+		runExecutor := func() {
+			start, cpu := time.Now(), cpuTime()
+			res, err := e.Execute(ctx, blocks)
+			viaExecutor += time.Since(start)
+			cpuExecutor += cpuTime() - cpu
+			if err != nil || !res.Succeeded() {
+				b.Fatalf("execute: %v %+v", err, res)
+			}
+		}
+		runDirect := func() {
+			start, cpu := time.Now(), cpuTime()
+			out, err := exec.Command(interp, file).CombinedOutput()
+			direct += time.Since(start)
+			cpuDirect += cpuTime() - cpu
+			if err != nil {
+				b.Fatalf("%v: %s", err, out)
+			}
+		}
+		if i%2 == 0 {
+			runExecutor()
+			runDirect()
+		} else {
+			runDirect()
+			runExecutor()
+		}
+		i++
+	}
+	b.ReportMetric(float64(viaExecutor.Nanoseconds())/float64(i), "executor-ns/op")
+	b.ReportMetric(float64(direct.Nanoseconds())/float64(i), "direct-ns/op")
+	b.ReportMetric(float64(viaExecutor)/float64(direct), "ratio")
+	b.ReportMetric(float64(cpuExecutor)/float64(cpuDirect), "cpu-ratio")
+}
+
+// cpuTime is the CPU time used by this process and its reaped children.
+func cpuTime() time.Duration {
+	var total time.Duration
+	for _, who := range []int{syscall.RUSAGE_SELF, syscall.RUSAGE_CHILDREN} {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(who, &ru); err == nil {
+			total += time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+		}
+	}
+	return total
+}
+
+func BenchmarkPairedPython(b *testing.B) { benchPaired(b, "python", "python3", "py", benchPython) }
+func BenchmarkPairedSh(b *testing.B)     { benchPaired(b, "sh", "sh", "sh", benchSh) }
