@@ -649,3 +649,67 @@ func TestLargeUnreadStdinDoesNotHang(t *testing.T) {
 	res := run(t, e, executors.CodeBlock{Language: "sh", Code: "echo ignored input; sleep 1000 &", Stdin: strings.Repeat("x", 4<<20)})
 	assert.Equal(t, "ignored input\n", res.Blocks[0].Output)
 }
+
+func TestExpiredDeadlineStartsNothing(t *testing.T) {
+	t.Parallel()
+	e := newTestExec(t, Config{})
+	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancel()
+	res, err := e.Execute(ctx, []executors.CodeBlock{{Language: "sh", Code: "touch started"}, {Language: "sh", Code: "true"}})
+	require.NoError(t, err)
+	require.Len(t, res.Blocks, 1)
+	assert.True(t, res.Blocks[0].TimedOut)
+	assert.Equal(t, executors.TimeoutExitCode, res.Blocks[0].ExitCode)
+	assert.Len(t, res.NotRun, 1)
+	assert.NoFileExists(t, filepath.Join(e.WorkDir(), "started"))
+}
+
+func TestStaleCgroupsAreRemoved(t *testing.T) {
+	t.Parallel()
+	probe := newTestExec(t, Config{})
+	if probe.sandbox.cgroupDir == "" {
+		t.Skip("no writable cgroup v1 pids hierarchy (needs root on cgroup v1)")
+	}
+	// A pid above any pid_max cannot be running.
+	stale := filepath.Join(filepath.Dir(probe.sandbox.cgroupDir), "parley-99999999-0000")
+	require.NoError(t, os.MkdirAll(filepath.Join(stale, "block-0"), 0o755))
+	newTestExec(t, Config{})
+	assert.NoDirExists(t, stale)
+}
+
+func TestCgroupPath(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		data string
+		path string
+		ok   bool
+	}{
+		{"9:name=systemd:/\n8:pids:/a/b\n0::/\n", "/a/b", true},
+		{"4:cpu,pids:/x\n", "/x", true},
+		{"4:cpu,cpuacct:/x\n0::/user.slice\n", "", false},
+	}
+	for _, tt := range tests {
+		path, ok := cgroupPath([]byte(tt.data), "pids")
+		assert.Equal(t, tt.ok, ok, tt.data)
+		assert.Equal(t, tt.path, path, tt.data)
+	}
+}
+
+func TestPidAllocatedSince(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		p, first, last int
+		want           bool
+	}{
+		{100, 100, 200, true},
+		{150, 100, 200, true},
+		{201, 100, 200, false},
+		{99, 100, 200, false},
+		{32000, 32000, 400, true}, // wrapped around pid_max
+		{350, 32000, 400, true},
+		{500, 32000, 400, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, pidAllocatedSince(tt.p, tt.first, tt.last), "%+v", tt)
+	}
+}

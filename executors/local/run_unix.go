@@ -81,6 +81,18 @@ func (e *Executor) runBlock(ctx context.Context, r *runningBlock, b executors.Co
 		deadline = d
 	}
 
+	if !deadline.IsZero() && !time.Now().Before(deadline) {
+		outR.Close()
+		outW.Close()
+		if stdinR != nil {
+			stdinR.Close()
+			stdinW.Close()
+		}
+		br.ExitCode, br.TimedOut = executors.TimeoutExitCode, true
+		e.log.Info("block not started: its deadline has passed", "language", lang.name)
+		return br, nil
+	}
+
 	e.log.Debug("block start", "language", lang.name, "file", path, "deadline", deadline)
 	startErr := cmd.Start()
 	// Our copies of the child's ends must go, or EOF never comes.

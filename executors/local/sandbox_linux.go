@@ -77,6 +77,7 @@ func makePidsCgroup(log *slog.Logger) string {
 		log.Debug("cannot find our pids cgroup", "err", err)
 		return ""
 	}
+	removeStaleCgroups(filepath.Join(pidsMount, rel), log)
 	dir := filepath.Join(pidsMount, rel, fmt.Sprintf("parley-%d-%s", os.Getpid(), randomHex(4)))
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		log.Debug("cannot create a pids cgroup; process limit uses RLIMIT_NPROC only", "err", err)
@@ -91,6 +92,16 @@ func ownCgroup(controller string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if p, ok := cgroupPath(data, controller); ok {
+		return p, nil
+	}
+	return "", fmt.Errorf("controller %s not in /proc/self/cgroup", controller)
+}
+
+// cgroupPath finds the path of controller's hierarchy in the contents of a
+// /proc/<pid>/cgroup file ("8:pids:/a/b", or "4:cpu,pids:/a/b" when
+// controllers share a hierarchy).
+func cgroupPath(data []byte, controller string) (string, bool) {
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		parts := strings.SplitN(sc.Text(), ":", 3)
@@ -99,11 +110,45 @@ func ownCgroup(controller string) (string, error) {
 		}
 		for _, c := range strings.Split(parts[1], ",") {
 			if c == controller {
-				return parts[2], nil
+				return parts[2], true
 			}
 		}
 	}
-	return "", fmt.Errorf("controller %s not in /proc/self/cgroup", controller)
+	return "", false
+}
+
+// removeStaleCgroups removes cgroups left by executors of processes that
+// died without Close (a crash, SIGKILL). Only empty ones go: the kernel
+// refuses to remove a cgroup with live tasks.
+func removeStaleCgroups(parent string, log *slog.Logger) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	for _, en := range entries {
+		rest, ok := strings.CutPrefix(en.Name(), "parley-")
+		if !ok || !en.IsDir() {
+			continue
+		}
+		pidStr, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidStr)
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if _, err := os.Stat("/proc/" + pidStr); err == nil {
+			continue // its owner still runs
+		}
+		dir := filepath.Join(parent, en.Name())
+		blocks, _ := os.ReadDir(dir)
+		for _, b := range blocks {
+			if b.IsDir() {
+				_ = os.Remove(filepath.Join(dir, b.Name()))
+			}
+		}
+		if err := os.Remove(dir); err == nil {
+			log.Debug("removed a stale cgroup", "dir", dir, "owner_pid", pid)
+		}
+	}
 }
 
 // jail is one block's containment.
@@ -215,10 +260,14 @@ func (j *jail) killAll(pid int) int {
 	j.killGroup(pid)
 	killed := map[int]bool{}
 	if j.cgroup != "" {
-		rel := ":pids:" + strings.TrimPrefix(j.cgroup, pidsMount) + "\n"
+		rel := strings.TrimPrefix(j.cgroup, pidsMount)
 		inCgroup := func(p int) bool {
 			data, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/cgroup")
-			return err == nil && bytes.Contains(data, []byte(rel))
+			if err != nil {
+				return false
+			}
+			path, ok := cgroupPath(data, "pids")
+			return ok && path == rel
 		}
 		j.repeatKill(killed, func() []int { return cgroupProcs(j.cgroup) }, inCgroup)
 	}
