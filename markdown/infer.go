@@ -192,7 +192,7 @@ func looksLikeShell(code string) bool {
 			return false
 		}
 		// "ls = [1]" or "cat (x)" is code using the word as a name.
-		if args = strings.TrimSpace(args); args != "" && strings.ContainsRune("=([:+*/%<>!.,", rune(args[0])) {
+		if args = strings.TrimSpace(args); args != "" && strings.ContainsRune("=([:+*/%<>!,", rune(args[0])) {
 			return false
 		}
 		if word == "go" && strings.HasPrefix(args, "func") {
