@@ -5,8 +5,10 @@
 //
 // Each block's code is saved to a file in the work dir (under its filename
 // hint, or tmp_code_<hash>.<ext>) and run by the language's interpreter with
-// the work dir as its current directory. Blocks run in order and the first
-// failing block stops the run; the rest are reported in Result.NotRun.
+// the work dir as its current directory; CodeBlock.Stdin is its standard
+// input (/dev/null when empty). Blocks run in order and the first failing
+// block stops the run; the rest are reported in Result.NotRun. Interpreters
+// are looked up on our PATH once, in New.
 //
 // # What a block cannot do
 //
@@ -22,48 +24,65 @@
 // the default: the local executor always caps output.
 //
 // A block ends when its main process exits or its deadline (the earlier of
-// the context's deadline and Limits.Timeout) passes. Either way everything
-// the block started is killed before Execute moves on:
+// the context's deadline and Limits.Timeout; a negative Timeout leaves only
+// the context's) passes. A block stopped at its deadline is reported with
+// TimedOut and executors.TimeoutExitCode and keeps the output printed before.
+// Either way everything the block started is killed before Execute moves on,
+// so a background child holding the output pipe open cannot make a block
+// hang:
 //
-//   - all platforms with Unix processes: the block runs in its own process
-//     group, which is sent SIGKILL;
+//   - every Unix: the block runs in its own process group, which is sent
+//     SIGKILL;
 //   - Linux, in addition: the main process gets PR_SET_PDEATHSIG (SIGKILL)
-//     so it dies with us; every block carries a random token in its
-//     environment and /proc/*/environ is swept for it, killing matches until
-//     none remain, which catches processes that left the group with setsid or
-//     a double fork; and when we may create cgroups in a cgroup v1 pids
-//     hierarchy (typically as root), each block gets its own pids cgroup,
-//     whose members are killed too.
+//     so it dies with us; the group kill happens while the main process is
+//     an unreaped zombie, so its group id cannot have been reused; every
+//     block carries a random token in its environment (PARLEY_BLOCK_TOKEN)
+//     and /proc/*/environ is swept for it, killing matches (through pidfds,
+//     immune to pid reuse) until none remain, which catches processes that
+//     left the group with setsid or a double fork;
+//   - Linux, when we may create cgroups in a cgroup v1 pids hierarchy
+//     (typically as root): each block gets its own pids cgroup, whose
+//     members are killed too. A process can leave it only by writing to
+//     another cgroup, which needs root; with the cgroup the sweep looks only
+//     at pids allocated since the block started, without it at every
+//     process.
 //
-// The group kill happens while the main process is still an unreaped zombie
-// on Linux, so its process group id cannot have been reused.
+// What escapes: a process that leaves the group, wipes or replaces its
+// environment and, where a cgroup is used, moves itself to another cgroup
+// (root only); and anything still running if our own process is SIGKILLed
+// (only the main process has Pdeathsig). Code run as root can also kill or
+// trace us: do not run untrusted code as root.
 //
 // # Resource limits
 //
-// On Linux, limits are set race-free before the interpreter starts: the
-// block is started as /bin/sh -c 'ulimit ...; exec "$0" "$@"', so the
-// interpreter and everything it starts inherit them.
+// On Linux, limits are set race-free before any code of the block runs: the
+// block is started as /bin/sh -c '[join cgroup;] ulimit ...; exec "$0" "$@"'
+// (sh blocks are sourced by that shell instead, saving an exec; only the
+// prefix of sh's own error messages differs), so the interpreter and
+// everything it starts inherit them.
 //
 //   - Limits.MemoryBytes: RLIMIT_AS (address space) and RLIMIT_DATA. For
 //     javascript only RLIMIT_DATA is set, because V8 reserves gigabytes of
 //     address space up front and node cannot start under RLIMIT_AS.
 //   - Limits.CPUTime: RLIMIT_CPU, per process, rounded up to whole seconds;
-//     the process gets SIGXCPU then SIGKILL.
+//     the process is killed by SIGKILL (or SIGXCPU) when it is used up.
 //   - Limits.Processes: RLIMIT_NPROC. The kernel does not enforce
 //     RLIMIT_NPROC for root (or processes with CAP_SYS_RESOURCE or
 //     CAP_SYS_ADMIN), and for other users it counts all their tasks, not the
 //     block's: so for non-root users the limit is set to Processes plus the
 //     tasks the user already runs. When a pids cgroup could be created
 //     (cgroup v1 with a writable pids hierarchy, usually as root), pids.max is
-//     set to Processes, which binds root too. Without that cgroup a fork bomb
-//     run as root is bounded only by the block's deadline and then killed.
+//     set to Processes, which binds root too. As root without that cgroup a
+//     fork bomb is bounded only by the block's deadline, then killed.
 //
-// Hard limits are set too, but root can raise them again: running untrusted
-// code as root is not advised. A negative field leaves that limit unset.
+// Limits are lowered to our own hard limits where those are stricter. Hard
+// limits are set too, but root can raise them again. A negative field leaves
+// that limit unset. cgroup v2 is not used.
 //
 // On other Unix systems (macOS, the BSDs) only the process group kill and the
-// deadline are enforced: no resource limits, no sweep, no Pdeathsig. The
-// package does not run blocks on non-Unix systems (New returns an error).
+// deadline are enforced: no resource limits, no sweep, no Pdeathsig, and the
+// group is killed just after the main process is reaped. The package does
+// not run blocks on non-Unix systems (New returns an error).
 package local
 
 import (

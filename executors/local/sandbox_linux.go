@@ -164,6 +164,9 @@ type jail struct {
 // code of the block ever runs without them.
 func (s *sandbox) prepare(cmd *exec.Cmd, lang language, l executors.Limits, token string) (*jail, error) {
 	j := &jail{s: s, token: token}
+	// Pdeathsig fires when the forking thread exits; the Go runtime only
+	// ends threads that a goroutine locked and left locked, and such a
+	// thread never runs other goroutines, so it fires only when we die.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 
 	var script strings.Builder
