@@ -18,7 +18,9 @@ type Block struct {
 	// "json", "console", ...; see CanonicalLanguage), or "" when unknown.
 	Language string
 	// Tag is the language word of the info string as written ("py",
-	// "Python3"), "" when the block is untagged.
+	// "Python3"), "" when the block is untagged. In the pandoc and Quarto
+	// styles it is the first class or bare word inside the braces
+	// ("{.python}" and "{python}" give "python").
 	Tag string
 	// Info is the whole info string as written (backslash escapes and
 	// entities are not decoded).
@@ -278,29 +280,16 @@ func openingFence(src []byte, n *ast.FencedCodeBlock, pos *fencePositions) int {
 	if p, ok := pos.open[n]; ok && p >= 0 && p < len(src) && isFenceChar(src[p]) {
 		return p
 	}
-	// Fallback if the recording parser was bypassed: search the line goldmark
-	// says the block starts on.
-	p := n.Pos()
-	if n.Info != nil {
-		p = n.Info.Segment.Start
-	} else if n.Lines().Len() > 0 {
-		p = n.Lines().At(0).Start - 1
+	// Fallback should the recording parser ever be bypassed: goldmark's
+	// node position is the fence's, give or take the padding of a tab.
+	p := min(max(n.Pos(), 0), len(src)-1)
+	for p < len(src)-1 && !isFenceChar(src[p]) && src[p] != '\n' {
+		p++
 	}
-	p = min(max(p, 0), len(src))
-	for p > 0 && p >= len(src) {
+	for p > 0 && isFenceChar(src[p]) && src[p-1] == src[p] {
 		p--
 	}
-	start := bytes.LastIndexByte(src[:p], '\n') + 1
-	if n.Info == nil && n.Lines().Len() > 0 {
-		start = bytes.LastIndexByte(src[:max(start-1, 0)], '\n') + 1
-	}
-	end := lineEnd(src, start)
-	for i := start; i < end; i++ {
-		if isFenceChar(src[i]) && i+2 < end && src[i+1] == src[i] && src[i+2] == src[i] {
-			return i
-		}
-	}
-	return min(start, max(len(src)-1, 0))
+	return p
 }
 
 // lineEnd returns the offset of the '\n' ending the line that holds i, or

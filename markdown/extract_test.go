@@ -7,6 +7,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
 )
 
 // want describes one expected block. Span and CodeSpan are the expected
@@ -538,5 +541,67 @@ func FuzzExtract(f *testing.F) {
 				require.True(t, b.Runnable, "inferred languages are programs")
 			}
 		}
+		// Our parser leaves out inlines and paragraph transformers and
+		// limits nesting; below the limit it must find exactly the blocks of
+		// goldmark's default parser.
+		ref, depth := referenceBlocks(src)
+		if depth <= MaxNesting {
+			require.Len(t, blocks, len(ref))
+			for i, b := range blocks {
+				require.Equal(t, ref[i].info, b.Info, "block %d", i)
+				require.Equal(t, normalizeNewlines(ref[i].code), b.Code, "block %d", i)
+			}
+		}
 	})
+}
+
+type refBlock struct{ info, code string }
+
+// referenceBlocks returns the fenced blocks goldmark's default parser finds
+// in src and how deeply its lists and block quotes nest.
+func referenceBlocks(src []byte) (blocks []refBlock, maxDepth int) {
+	doc := goldmark.DefaultParser().Parse(text.NewReader(src))
+	depth := 0
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if k := n.Kind(); k == ast.KindListItem || k == ast.KindBlockquote {
+			if entering {
+				depth++
+				maxDepth = max(maxDepth, depth)
+			} else {
+				depth--
+			}
+		}
+		if fc, ok := n.(*ast.FencedCodeBlock); ok && entering {
+			var b refBlock
+			if fc.Info != nil {
+				b.info = string(fc.Info.Segment.Value(src))
+			}
+			b.code = string(fc.Lines().Value(src))
+			blocks = append(blocks, b)
+		}
+		return ast.WalkContinue, nil
+	})
+	return blocks, maxDepth
+}
+
+// The opening fence is found from goldmark's node position alone when the
+// recording parser did not see the block.
+func TestOpeningFenceFallback(t *testing.T) {
+	p := goldmark.DefaultParser()
+	for _, tc := range extractCases {
+		src := []byte(tc.src)
+		want := Extract(src)
+		var got []int
+		doc := p.Parse(text.NewReader(src))
+		_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+			if fc, ok := n.(*ast.FencedCodeBlock); ok && entering {
+				got = append(got, openingFence(src, fc, &fencePositions{}))
+			}
+			return ast.WalkContinue, nil
+		})
+		require.Len(t, got, len(want), tc.name)
+		for i, b := range want {
+			assert.Equal(t, b.Start, got[i], "%s: block %d", tc.name, i)
+		}
+	}
 }
