@@ -134,7 +134,7 @@ func DefaultRules() []Rule {
 		{"env-dump", CategorySecrets, SeverityMedium, shells, re(`(^|[;&|]\s*)(env|printenv|set|export\s+-p)\s*($|[|>;&])|/proc/\S*environ`)},
 		{"py-env", CategorySecrets, SeverityMedium, python, re(`\bos\.environ\b|\bos\.getenv\s*\(|/proc/\S*environ`)},
 		{"js-env", CategorySecrets, SeverityMedium, js, re(`\bprocess\.env\b`)},
-		{"secret-names", CategorySecrets, SeverityMedium, nil, re(`(?i)\b\w*(api[_-]?key|secret|passw(or)?d|access[_-]?token|auth[_-]?token)\w*\b`)},
+		{"secret-names", CategorySecrets, SeverityMedium, nil, re(`(?i)(api[_-]?key|secret|passw(or)?d|access[_-]?token|auth[_-]?token)`)},
 
 		// Privileges.
 		{"sudo", CategoryPrivilege, SeverityHigh, nil, re(`(^|[;&|'"]\s*)(sudo|su|doas|pkexec)\s`)},
