@@ -225,6 +225,9 @@ func newBlock(src []byte, n *ast.FencedCodeBlock, pos *fencePositions) Block {
 
 	lines := n.Lines()
 	var code strings.Builder
+	if lines.Len() > 0 {
+		code.Grow(max(0, lines.At(lines.Len()-1).Stop-lines.At(0).Start+lines.Len()))
+	}
 	for i := range lines.Len() {
 		seg := lines.At(i)
 		code.Write(seg.Value(src))
