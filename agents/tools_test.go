@@ -27,20 +27,21 @@ type Common struct {
 
 type weatherArgs struct {
 	Common
-	City     string            `json:"city" description:"the city"`
-	Unit     string            `json:"unit,omitempty" enum:"celsius,fahrenheit"`
-	Days     *int              `json:"days"`
-	Forced   *int              `json:"forced" required:"true"`
-	Optional string            `json:"optional" required:"false"`
-	Tags     []string          `json:"tags,omitzero"`
-	Where    Point             `json:"where"`
-	Labels   map[string]int    `json:"labels,omitempty"`
-	When     time.Time         `json:"when,omitempty"`
-	Any      json.RawMessage   `json:"any,omitempty"`
-	Skipped  string            `json:"-"`
-	NoTag    int               //nolint:unused // exported without a tag: named as in Go
-	hidden   string            //nolint:unused // unexported: not part of the schema
-	Extra    map[string]string `json:"extra,omitempty"`
+	City     string          `json:"city" description:"the city"`
+	Unit     string          `json:"unit,omitempty" enum:"celsius,fahrenheit"`
+	Days     *int            `json:"days"`
+	Forced   *int            `json:"forced" required:"true"`
+	Optional string          `json:"optional" required:"false"`
+	Tags     []string        `json:"tags,omitzero"`
+	Where    Point           `json:"where"`
+	Labels   map[string]int  `json:"labels,omitempty"`
+	When     time.Time       `json:"when,omitempty"`
+	Any      json.RawMessage `json:"any,omitempty"`
+	Skipped  string          `json:"-"`
+	NoTag    int             //nolint:unused // exported without a tag: named as in Go
+	//lint:ignore U1000 an unexported field must stay out of the schema
+	hidden string
+	Extra  map[string]string `json:"extra,omitempty"`
 }
 
 func TestSchemaOf(t *testing.T) {

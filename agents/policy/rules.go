@@ -95,8 +95,6 @@ var (
 	scripts = []string{"python", "javascript", "typescript", "ruby", "perl"}
 )
 
-func langs(groups ...[]string) []string { return slices.Concat(groups...) }
-
 // DefaultRules returns the rules Static uses when none are given. They are
 // deliberately broad: a finding is a reason for a human to look closer, not
 // proof of harm. Subprocess rules do not apply to shell code, where every

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/parley-go/parley/agents"
 	"github.com/parley-go/parley/conversation"
 	"github.com/parley-go/parley/executors"
 )
@@ -114,7 +115,34 @@ func (p *printer) summary(r *conversation.Result) {
 		why += ": " + r.Detail
 	}
 	fmt.Fprintf(p.w, "Chat ended (%s) after %d turn(s), %d message(s), %s.\n", why, r.Turns, len(r.History), r.Duration.Round(1e6))
-	if r.Usage.TotalTokens > 0 {
-		fmt.Fprintf(p.w, "Tokens: %d prompt + %d completion = %d (%s).\n", r.Usage.PromptTokens, r.Usage.CompletionTokens, r.Usage.TotalTokens, r.Usage.Model)
+	acc := agents.Accounting(r, nil)
+	if acc.Usage.TotalTokens > 0 {
+		fmt.Fprintf(p.w, "Tokens: %d prompt + %d completion = %d (%s).\n", acc.Usage.PromptTokens, acc.Usage.CompletionTokens, acc.Usage.TotalTokens, acc.Usage.Model)
+	}
+	if acc.Executions > 0 {
+		fmt.Fprintf(p.w, "Code: %d block(s) run in %d execution(s), %s in the executor.\n", acc.Blocks, acc.Executions, acc.ExecutorTime.Round(time.Millisecond))
+	}
+}
+
+// event shows what the agents report while they work, besides whole
+// messages (shown by the chat observer).
+func (p *printer) event(ev agents.Event) {
+	switch e := ev.(type) {
+	case *agents.TokenEvent:
+		p.token(e.Agent, e.Token)
+	case *agents.RetryEvent:
+		p.line(fmt.Sprintf("\n[%s's model failed (attempt %d): %v; retrying in %s]", e.Agent, e.Attempt, e.Err, e.Delay.Round(time.Millisecond)))
+		p.mu.Lock()
+		// A broken stream restarts from the beginning: print it anew.
+		p.streaming = ""
+		p.mu.Unlock()
+	case *agents.ToolCallEvent:
+		p.line(fmt.Sprintf("[%s calls tool %s(%s)]", e.Agent, e.Call.Name, e.Call.Arguments))
+	case *agents.ToolResultEvent:
+		status := "ok"
+		if e.Result.IsError {
+			status = "error"
+		}
+		p.line(fmt.Sprintf("[tool %s: %s after %s]", e.Result.Name, status, e.Duration.Round(time.Millisecond)))
 	}
 }

@@ -195,7 +195,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	writer, err := agents.New("writer",
 		agents.WithLLM(llm),
 		agents.WithSystemMessage(writerSystemMessage),
-		agents.WithStreaming(out.token),
 		agents.WithLogger(logger))
 	if err != nil {
 		fmt.Fprintln(stderr, "demo:", err)
@@ -225,6 +224,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		chatOpts = append(chatOpts, conversation.WithTranscript(f))
 	}
 
+	// The event stream drives what the demo shows besides whole messages:
+	// tokens as they stream, retries, tool calls.
+	ctx = agents.ContextWithEvents(ctx, out.event)
 	res, err := conversation.Initiate(ctx, executor, writer, o.message, chatOpts...)
 	if res != nil {
 		out.summary(res)

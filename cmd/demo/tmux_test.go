@@ -143,9 +143,6 @@ func (p *pane) waitUntil(what string, ok func(string) bool) string {
 	}
 }
 
-// count returns how many times s is on the screen.
-func (p *pane) count(s string) int { return strings.Count(p.screen(), s) }
-
 // exitStatus waits for the demo to exit and returns its status.
 func (p *pane) exitStatus() int {
 	p.t.Helper()

@@ -168,12 +168,6 @@ func (r *rest) startKernel(ctx context.Context, name string) (kernelModel, error
 	return k, err
 }
 
-func (r *rest) getKernel(ctx context.Context, id string) (kernelModel, error) {
-	var k kernelModel
-	err := r.do(ctx, http.MethodGet, "api/kernels/"+url.PathEscape(id), nil, &k)
-	return k, err
-}
-
 func (r *rest) interruptKernel(ctx context.Context, id string) error {
 	return r.do(ctx, http.MethodPost, "api/kernels/"+url.PathEscape(id)+"/interrupt", nil, nil)
 }
