@@ -86,8 +86,8 @@ func startDemo(t *testing.T, srv *openaitest.Server, args ...string) *pane {
 	for i, a := range args {
 		quoted[i] = shellQuote(a)
 	}
-	cmd := fmt.Sprintf("cd %s && exec env OPENAI_API_KEY=test-key OPENAI_BASE_URL=%s OPENAI_MODEL=m1 %s --work-dir %s --transcript %s --audit %s %s",
-		shellQuote(p.dir), shellQuote(srv.URL()), shellQuote(bin), shellQuote(p.work()), shellQuote(p.transcript()), shellQuote(p.audit()), strings.Join(quoted, " "))
+	cmd := fmt.Sprintf("cd %s && env OPENAI_API_KEY=test-key OPENAI_BASE_URL=%s OPENAI_MODEL=m1 %s --work-dir %s --transcript %s --audit %s %s; echo $? > %s",
+		shellQuote(p.dir), shellQuote(srv.URL()), shellQuote(bin), shellQuote(p.work()), shellQuote(p.transcript()), shellQuote(p.audit()), strings.Join(quoted, " "), shellQuote(p.statusFile()))
 	p.tmux("respawn-pane", "-k", "-t", "demo", cmd)
 	return p
 }
@@ -97,6 +97,7 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 func (p *pane) work() string       { return filepath.Join(p.dir, "work") }
 func (p *pane) transcript() string { return filepath.Join(p.dir, "chat.jsonl") }
 func (p *pane) audit() string      { return filepath.Join(p.dir, "audit.jsonl") }
+func (p *pane) statusFile() string { return filepath.Join(p.dir, "exit-status") }
 
 func (p *pane) tmux(args ...string) string {
 	p.t.Helper()
@@ -146,12 +147,20 @@ func (p *pane) waitUntil(what string, ok func(string) bool) string {
 // exitStatus waits for the demo to exit and returns its status.
 func (p *pane) exitStatus() int {
 	p.t.Helper()
+	// tmux 3.3 sometimes marks the pane dead without ever recording the
+	// exit status, so the shell that started the demo writes it to a file.
+	var status string
 	p.waitUntil("the demo to exit", func(string) bool {
-		return strings.TrimSpace(p.tmux("display-message", "-p", "-t", "demo", "#{pane_dead}")) == "1"
+		data, err := os.ReadFile(p.statusFile())
+		if err != nil || !strings.HasSuffix(string(data), "\n") {
+			return false
+		}
+		status = strings.TrimSpace(string(data))
+		return true
 	})
 	var code int
-	_, err := fmt.Sscan(p.tmux("display-message", "-p", "-t", "demo", "#{pane_dead_status}"), &code)
-	require.NoError(p.t, err)
+	_, err := fmt.Sscan(status, &code)
+	require.NoError(p.t, err, "exit status %q", status)
 	return code
 }
 
