@@ -78,14 +78,16 @@ func (l Limits) String() string {
 	}
 	return fmt.Sprintf("timeout %s, output %s, memory %s, cpu %s, processes %s",
 		show(int64(l.Timeout), func(v int64) string { return time.Duration(v).String() }),
-		show(int64(l.OutputBytes), byteSize),
-		show(l.MemoryBytes, byteSize),
+		show(int64(l.OutputBytes), ByteSize),
+		show(l.MemoryBytes, ByteSize),
 		show(int64(l.CPUTime), func(v int64) string { return time.Duration(v).String() }),
 		show(int64(l.Processes), func(v int64) string { return fmt.Sprint(v) }),
 	)
 }
 
-func byteSize(n int64) string {
+// ByteSize formats n bytes in the largest binary unit that divides it
+// exactly ("512 MiB", "64 KiB", "100 B"), for limits shown to people.
+func ByteSize(n int64) string {
 	switch {
 	case n >= 1<<30 && n%(1<<30) == 0:
 		return fmt.Sprintf("%d GiB", n>>30)

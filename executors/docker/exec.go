@@ -178,7 +178,7 @@ func fill(br *executors.BlockResult, out *executors.CappedOutput, o outcome, lim
 	if !o.timedOut && o.exitCode == 128+int(syscall.SIGKILL) {
 		mem := "no memory limit"
 		if lim.MemoryBytes > 0 {
-			mem = "memory limit " + byteSize(lim.MemoryBytes)
+			mem = "memory limit " + executors.ByteSize(lim.MemoryBytes)
 		}
 		notes = append(notes, fmt.Sprintf("[parley: the block was killed (SIGKILL); it probably exceeded the %s]", mem))
 	}
@@ -187,17 +187,6 @@ func fill(br *executors.BlockResult, out *executors.CappedOutput, o outcome, lim
 			br.Output += "\n"
 		}
 		br.Output += n + "\n"
-	}
-}
-
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return fmt.Sprintf("%d GiB", n>>30)
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	default:
-		return fmt.Sprintf("%d bytes", n)
 	}
 }
 
