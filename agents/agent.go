@@ -69,7 +69,6 @@ type ConversableAgent struct {
 	human       Human
 	humanMode   HumanInputMode
 	maxAuto     int
-	isTerm      func(conversation.Message) bool
 	defaultMsg  string
 	onToken     func(agent, token string)
 	code        *codeExecution
@@ -122,14 +121,6 @@ func WithMaxConsecutiveAutoReply(n int) Option {
 	return func(a *ConversableAgent) error { a.maxAuto = n; return nil }
 }
 
-// WithTerminationCheck sets what the agent treats as a termination message
-// when it decides whether to ask its human (default
-// conversation.IsTermination). The chat's own termination condition is an
-// option of the chat.
-func WithTerminationCheck(f func(conversation.Message) bool) Option {
-	return func(a *ConversableAgent) error { a.isTerm = f; return nil }
-}
-
 // WithDefaultReply sets the reply sent when no other step answers. Without
 // it the agent has no reply and the chat ends.
 func WithDefaultReply(s string) Option {
@@ -159,7 +150,7 @@ func New(name string, opts ...Option) (*ConversableAgent, error) {
 	if strings.TrimSpace(name) == "" {
 		return nil, errors.New("agents: an agent needs a name")
 	}
-	a := &ConversableAgent{name: name, isTerm: conversation.IsTermination}
+	a := &ConversableAgent{name: name}
 	var user []step
 	for _, o := range opts {
 		before := len(a.chain)
