@@ -279,3 +279,24 @@ func TestReplyChainOrder(t *testing.T) {
 	_, err = agents.New("  ")
 	require.Error(t, err)
 }
+
+func TestExecutorDoesNotRunCutOffBlocks(t *testing.T) {
+	ex := &fakeExecutor{output: "ok\n"}
+	executor := newExecutorAgent(t, ex, agents.AutoApprove())
+
+	chat := conversation.NewChat("", "writer", "executor")
+	require.NoError(t, chat.Append(conversation.Message{Name: "writer", Content: "```python\nfor i in range(3):\n    print("}))
+	m, err := executor.Reply(context.Background(), chat)
+	require.NoError(t, err)
+	assert.Empty(t, ex.ran(), "an unclosed block may be cut mid-statement and must not run")
+	assert.Contains(t, m.Content, "exitcode: 1 (execution failed)")
+	assert.Contains(t, m.Content, "no closing fence")
+
+	chat = conversation.NewChat("", "writer", "executor")
+	require.NoError(t, chat.Append(conversation.Message{Name: "writer", Content: "```sh\necho whole\n```\n\n```python\nprint('cut"}))
+	m, err = executor.Reply(context.Background(), chat)
+	require.NoError(t, err)
+	require.Len(t, ex.ran(), 1)
+	assert.Equal(t, "echo whole\n", ex.ran()[0][0].Code, "the complete block still runs")
+	assert.Contains(t, m.Content, "no closing fence")
+}

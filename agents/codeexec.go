@@ -131,6 +131,25 @@ func (a *ConversableAgent) codeExecutionReply(ctx context.Context, t *Turn) (con
 	if len(blocks) == 0 {
 		return conversation.Message{}, false, nil
 	}
+	// A block without its closing fence is most likely a reply cut off at
+	// the model's token limit: its code may stop mid-statement, so it is
+	// not put up for review or run, and the writer is asked to resend it.
+	var cutNotes []string
+	closed := blocks[:0:0]
+	for _, b := range blocks {
+		if b.Closed {
+			closed = append(closed, b)
+			continue
+		}
+		cutNotes = append(cutNotes, fmt.Sprintf("A %s code block has no closing fence (the message may have been cut off), so it was not run; send it again in full.", b.Language))
+	}
+	blocks = closed
+	if len(blocks) == 0 {
+		return conversation.Message{
+			Content: "exitcode: 1 (execution failed)\nCode output: no code was run.\n\n" + strings.Join(cutNotes, "\n"),
+			Origin:  conversation.OriginCode,
+		}, true, nil
+	}
 	if c.Approver == nil {
 		return conversation.Message{}, false, conversation.Stop(conversation.ReasonRefused,
 			fmt.Sprintf("%s found %d code block(s) but has no approver, so nothing was run; approve blocks interactively on a terminal, or configure an explicit policy or auto-approval", a.name, len(blocks)))
@@ -152,7 +171,7 @@ func (a *ConversableAgent) codeExecutionReply(ctx context.Context, t *Turn) (con
 		return conversation.Message{}, false, stop
 	}
 	var toRun []executors.CodeBlock
-	var notes []string
+	notes := cutNotes
 	for i, br := range rec.Blocks {
 		if br.Ran == nil {
 			notes = append(notes, fmt.Sprintf("Block %d (%s) was not run: %s", i+1, br.Original.Language, skipNote(br.Decision)))
