@@ -31,6 +31,8 @@ type EventHeader struct {
 func (h EventHeader) Header() EventHeader { return h }
 func (EventHeader) isEvent()              {}
 
+func (h *EventHeader) stamp(v EventHeader) { *h = v }
+
 // MessageEvent: an agent produced a reply (before the chat appends it).
 type MessageEvent struct {
 	EventHeader
@@ -188,23 +190,9 @@ func emit(ctx context.Context, ev Event) {
 		return
 	}
 	h := EventHeader{Time: time.Now().UTC(), ChatID: s.chatID, Agent: s.agent}
-	switch e := ev.(type) {
-	case *MessageEvent:
-		e.EventHeader = h
-	case *TokenEvent:
-		e.EventHeader = h
-	case *ToolCallEvent:
-		e.EventHeader = h
-	case *ToolResultEvent:
-		e.EventHeader = h
-	case *BlockReviewedEvent:
-		e.EventHeader = h
-	case *ExecutionStartedEvent:
-		e.EventHeader = h
-	case *ExecutionFinishedEvent:
-		e.EventHeader = h
-	case *RetryEvent:
-		e.EventHeader = h
+	// Every event embeds EventHeader, whose pointer method stamps it.
+	if st, ok := ev.(interface{ stamp(EventHeader) }); ok {
+		st.stamp(h)
 	}
 	for _, sub := range s.subs {
 		sub.deliver(ev)
