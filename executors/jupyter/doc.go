@@ -16,7 +16,11 @@
 //
 // Limits: Timeout and OutputBytes apply per block. A block past its
 // deadline is interrupted (SIGINT through the server), and the kernel is
-// restarted only when the interrupt does not work. MemoryBytes, CPUTime and
-// Processes are not enforced by this executor; run the server in a container
-// or a cgroup if you need them.
+// restarted only when the interrupt does not work. MemoryBytes caps the
+// data memory of a local server this executor starts and of its kernels
+// (RLIMIT_DATA, per process; on Unix), so an oversized allocation fails with
+// a MemoryError. CPUTime and Processes are not enforced (a kernel lives across
+// blocks, so a per-process CPU limit would add up over the whole chat), nor is
+// anything on a server given by URL; run the server in a container or a
+// cgroup if you need them.
 package jupyter

@@ -123,7 +123,7 @@ func New(ctx context.Context, cfg Config) (_ *Executor, err error) {
 		url = os.Getenv("PARLEY_JUPYTER_URL")
 	}
 	if url == "" {
-		srv, err := StartServer(ctx, ServerConfig{Command: cfg.JupyterCommand, RootDir: e.workDir, Logger: e.log})
+		srv, err := StartServer(ctx, ServerConfig{Command: cfg.JupyterCommand, RootDir: e.workDir, MemoryBytes: e.limits.MemoryBytes, Logger: e.log})
 		if err != nil {
 			return nil, err
 		}

@@ -50,7 +50,9 @@ func sharedServer(t testing.TB) *Server {
 	shared.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		shared.srv, shared.err = StartServer(ctx, ServerConfig{})
+		// The default memory cap, as New applies it to servers it starts,
+		// so every test's kernel runs under it.
+		shared.srv, shared.err = StartServer(ctx, ServerConfig{MemoryBytes: executors.DefaultMemoryBytes})
 	})
 	require.NoError(t, shared.err)
 	return shared.srv
@@ -399,4 +401,24 @@ func TestStripANSI(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, stripANSI(tt.in))
 	}
+}
+
+func TestMemoryLimitStopsHugeAllocations(t *testing.T) {
+	e := newExec(t, Config{})
+	res := run(t, e, py("x = 41"), py("big = bytearray(2 << 30)"))
+	require.Len(t, res.Blocks, 2)
+	assert.False(t, res.Blocks[1].Succeeded())
+	assert.Contains(t, res.Blocks[1].Output, "MemoryError")
+	res = run(t, e, py("print(x + 1)"))
+	assert.Equal(t, "42\n", res.Blocks[0].Output, "the kernel survives and keeps its state")
+}
+
+func TestLocalServerGetsTheMemoryLimit(t *testing.T) {
+	needJupyter(t)
+	e, err := New(context.Background(), Config{Limits: executors.Limits{MemoryBytes: 300 << 20}})
+	require.NoError(t, err)
+	t.Cleanup(func() { assert.NoError(t, e.Close()) })
+	res := run(t, e, py("import resource; print(resource.getrlimit(resource.RLIMIT_DATA)[0] // (1 << 20))"))
+	require.True(t, res.Succeeded(), res.Blocks[0].Output)
+	assert.Equal(t, "300\n", res.Blocks[0].Output)
 }

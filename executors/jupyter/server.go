@@ -33,6 +33,13 @@ type ServerConfig struct {
 	// own environment is not inherited beyond PATH, HOME, locale and time
 	// zone, so that secrets such as API keys do not reach executed code.
 	Env []string
+	// MemoryBytes, when positive, caps the data memory (RLIMIT_DATA: heap
+	// and private mappings) of the server and of every kernel it starts,
+	// which inherit it: a block that allocates more gets a MemoryError
+	// instead of taking the machine's memory. RLIMIT_AS is not used because
+	// OpenBLAS, loaded by numpy, reserves address space it never touches
+	// and then fails to load under it. Unix only.
+	MemoryBytes int64
 	// StartTimeout bounds how long StartServer waits for the server to
 	// answer. Zero means one minute.
 	StartTimeout time.Duration
@@ -155,6 +162,13 @@ func StartServer(ctx context.Context, cfg ServerConfig) (_ *Server, err error) {
 		args = append(args, "--allow-root")
 	}
 	s.cmd = exec.Command(command, args...)
+	if cfg.MemoryBytes > 0 {
+		// The shell sets the limit and execs the server in place (same
+		// pid), so the limit holds before any code of ours or a kernel's
+		// runs; kernels are the server's children and inherit it.
+		kb := (cfg.MemoryBytes + 1023) / 1024
+		s.cmd = exec.Command("/bin/sh", append([]string{"-c", `ulimit -d "$1" && shift && exec "$@"`, "sh", strconv.FormatInt(kb, 10), command}, args...)...)
+	}
 	s.cmd.Dir = root
 	s.cmd.Env = serverEnv(runtimeDir, cfg.Env)
 	s.cmd.Stdout = s.output
