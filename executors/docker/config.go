@@ -67,7 +67,9 @@ type Config struct {
 	// in it; root keeps full access.
 	User string
 	// Env is the whole environment code sees (besides the image's own
-	// variables such as PATH). Nothing is taken from our process.
+	// variables such as PATH, and HOME, which is ContainerWorkDir unless Env
+	// sets it, since the sandbox user has no home directory in a read-only
+	// image). Nothing is taken from our process.
 	Env map[string]string
 	// ReadOnlyRootFS keeps the image's file system read-only, with a tmpfs
 	// on /tmp; default true. Set it to a pointer to false to let blocks

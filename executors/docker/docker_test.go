@@ -252,6 +252,7 @@ func TestEnvironmentNotInherited(t *testing.T) {
 	assert.NotContains(t, out, "sk-test-secret")
 	assert.NotContains(t, out, "OPENAI_API_KEY")
 	assert.Contains(t, out, "('GREETING', 'hi')")
+	assert.Contains(t, out, "('HOME', '/workspace')", "home is the writable work dir")
 }
 
 func TestForkBombStoppedByPidsLimit(t *testing.T) {

@@ -297,9 +297,14 @@ func (e *Executor) ensureContainer(ctx context.Context) (string, error) {
 
 func (e *Executor) createContainer(ctx context.Context) (string, error) {
 	s := &e.cfg
-	env := make([]string, 0, len(s.Env))
+	env := make([]string, 0, len(s.Env)+1)
 	for _, k := range slices.Sorted(maps.Keys(s.Env)) {
 		env = append(env, k+"="+s.Env[k])
+	}
+	if _, ok := s.Env["HOME"]; !ok {
+		// Tools that write under ~ (pip, matplotlib's cache) need a
+		// writable home; the work dir is the one writable place we own.
+		env = append(env, "HOME="+s.ContainerWorkDir)
 	}
 	res := container.Resources{NanoCPUs: int64(s.CPUs * 1e9)}
 	if s.CPUs < 0 {
