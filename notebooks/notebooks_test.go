@@ -37,6 +37,7 @@ var walkthroughs = []string{
 	"02-human-approval",
 	"03-docker-and-jupyter",
 	"04-group-chat",
+	"05-tools-and-run-code",
 }
 
 var (
