@@ -182,6 +182,10 @@ func (b *builder) message(m conversation.Message) error {
 		return fmt.Errorf("execution record: %w", err)
 	}
 	head, _, _ := strings.Cut(m.Content, "\n")
+	if head == "" && len(m.ToolResponses) > 0 {
+		// run_code results come as tool responses, with no message text.
+		head = fmt.Sprintf("%d run_code call(s)", len(m.ToolResponses))
+	}
 	where := ""
 	if rec.Executor != "" {
 		where = " in " + rec.Executor
