@@ -174,6 +174,17 @@ func (e *Executor) runCell(ctx context.Context, code, stdin, statusExpr string, 
 	if err == nil {
 		err = e.ch.send(ctx, req)
 	}
+	var lost *sendError
+	if errors.As(err, &lost) {
+		// The websocket dropped between blocks and the write found out
+		// first: a websocket frame is delivered whole or not at all, so
+		// the request never reached the kernel; dial again and resend.
+		e.log.Warn("jupyter: kernel websocket dropped; reconnecting", "err", err)
+		broken, err = e.ch.connect(ctx)
+		if err == nil {
+			err = e.ch.send(ctx, req)
+		}
+	}
 	if err != nil {
 		return r, err
 	}

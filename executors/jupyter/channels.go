@@ -201,10 +201,29 @@ func (c *channels) send(ctx context.Context, m *message) error {
 		return errors.New("jupyter: not connected to the kernel")
 	}
 	if err := ws.Write(ctx, websocket.MessageText, data); err != nil {
+		if ctx.Err() == nil {
+			// The connection is gone (the reader may not have noticed yet):
+			// forget it, so that the next connect dials anew.
+			c.mu.Lock()
+			if c.ws == ws {
+				c.ws = nil
+			}
+			c.mu.Unlock()
+			_ = ws.CloseNow()
+			err = &sendError{err: err}
+		}
 		return fmt.Errorf("jupyter: send %s: %w", m.Header.MsgType, err)
 	}
 	return nil
 }
+
+// sendError marks a send that failed because the connection broke: the
+// message did not reach the server whole, so it may be sent again on a new
+// connection.
+type sendError struct{ err error }
+
+func (e *sendError) Error() string { return e.err.Error() }
+func (e *sendError) Unwrap() error { return e.err }
 
 func (c *channels) close() {
 	c.mu.Lock()
