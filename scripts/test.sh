@@ -58,7 +58,8 @@ go test -race -count=1 -timeout 30m ./...
 
 fuzztime="${PARLEY_FUZZTIME:-15s}"
 if [ "$fuzztime" != "0" ]; then
-	for target in markdown:FuzzExtract conversation:FuzzReadTranscript agents/audit:FuzzCheck; do
+	for target in markdown:FuzzExtract conversation:FuzzReadTranscript agents/audit:FuzzCheck \
+		agents/policy:FuzzParseVerdict agents/openaitest:FuzzReadReplay; do
 		pkg="${target%%:*}" fn="${target##*:}"
 		log "fuzz $fn in ./$pkg for $fuzztime"
 		# Minimising new inputs can take a minute per input; CI only wants
