@@ -29,7 +29,9 @@ func FuzzParseVerdict(f *testing.F) {
 		if err != nil {
 			return
 		}
-		require.Contains(t, s, `"safe"`, "accepted a verdict without a safe field")
+		// JSON keys match case-insensitively and may be \u-escaped.
+		require.True(t, strings.Contains(strings.ToLower(s), "safe") || strings.Contains(s, `\u`),
+			"accepted a verdict without a safe field: %q", s)
 		require.Contains(t, []string{"low", "medium", "high"}, v.Risk)
 		if v.Safe {
 			require.True(t, strings.Contains(s, "true"), "safe without a true in the answer")
