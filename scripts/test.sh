@@ -11,6 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# A bare environment (cron, some CI runners) may lack these; go needs both.
+export HOME="${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}"
+command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin"
+
 log() { printf '\n[test] %s\n' "$*"; }
 start=$(date +%s)
 
