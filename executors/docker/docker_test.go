@@ -518,7 +518,9 @@ func TestEngineUnreachable(t *testing.T) {
 func TestMissingImageSaysHowToBuild(t *testing.T) {
 	t.Parallel()
 	requireEngine(t)
-	_, err := New(context.Background(), Config{Image: "parley-no-such-image:never"})
+	// The image names a registry on a closed loopback port, so the engine's
+	// pull attempt fails at once without looking anything up off this host.
+	_, err := New(context.Background(), Config{Image: "127.0.0.1:1/parley-no-such-image:never"})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrImageUnavailable)
 	assert.Contains(t, err.Error(), BuildHint)
