@@ -18,10 +18,12 @@ command -v go >/dev/null 2>&1 || export PATH="$PATH:/usr/local/go/bin"
 log() { printf '\n[test] %s\n' "$*"; }
 start=$(date +%s)
 
-# Debian packages: tmux drives the terminal tests; the notebook validator
-# checks exported notebooks. Jupyter and the Docker image have their own
-# scripts below.
-packages=(tmux python3-nbformat)
+# Debian packages, in one apt run: tmux drives the terminal tests, the
+# notebook validator checks exported notebooks, Jupyter runs the Jupyter
+# executor's tests and debootstrap builds the Docker image. The two scripts
+# below install their own share too when run alone; here they find it done.
+packages=(tmux python3-nbformat jupyter-server jupyter-core jupyter-client
+	python3-ipykernel python3-matplotlib debootstrap)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
