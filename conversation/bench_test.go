@@ -7,18 +7,19 @@ import (
 	"github.com/parley-go/parley/conversation"
 )
 
+// idle is a participant that does no work: it answers "ok".
+func idle(name string) conversation.Participant {
+	return conversation.ParticipantFunc{ParticipantName: name, Func: func(context.Context, *conversation.Chat) (conversation.Message, error) {
+		return conversation.Message{Content: "ok"}, nil
+	}}
+}
+
 // BenchmarkTurn measures the engine's own cost per message with
 // participants that do no work: b.N messages in one long chat.
 func BenchmarkTurn(b *testing.B) {
-	reply := conversation.Message{Content: "ok"}
-	p := func(name string) conversation.Participant {
-		return conversation.ParticipantFunc{ParticipantName: name, Func: func(context.Context, *conversation.Chat) (conversation.Message, error) {
-			return reply, nil
-		}}
-	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	res, err := conversation.Initiate(context.Background(), p("a"), p("b"), "go", conversation.WithMaxTurns((b.N+1)/2), conversation.WithTermination(nil))
+	res, err := conversation.Initiate(context.Background(), idle("a"), idle("b"), "go", conversation.WithMaxTurns((b.N+1)/2), conversation.WithTermination(nil))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -30,13 +31,7 @@ func BenchmarkTurn(b *testing.B) {
 // BenchmarkChat measures a whole short chat (4 turns, 8 messages) per
 // iteration, including setup and the result.
 func BenchmarkChat(b *testing.B) {
-	reply := conversation.Message{Content: "ok"}
-	p := func(name string) conversation.Participant {
-		return conversation.ParticipantFunc{ParticipantName: name, Func: func(context.Context, *conversation.Chat) (conversation.Message, error) {
-			return reply, nil
-		}}
-	}
-	a, c := p("a"), p("b")
+	a, c := idle("a"), idle("b")
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := conversation.Initiate(context.Background(), a, c, "go", conversation.WithMaxTurns(4)); err != nil {

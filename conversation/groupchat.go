@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 )
 
 // DefaultMaxRounds is the round limit of a group chat that sets none, as in
@@ -130,26 +129,12 @@ func (g *GroupChat) RunMessage(ctx context.Context, initiator Participant, first
 	if first.IsEmpty() && len(cfg.history) == 0 {
 		return nil, ErrEmptyMessage
 	}
-	names := make([]string, len(g.Members))
-	for i, m := range g.Members {
-		names[i] = m.Name()
-	}
-	start := time.Now()
-	chat := NewChat(cfg.id, names...)
-	chat.appendHistory(cfg.history)
-	if cfg.transcript != nil {
-		chat.setSink(NewTranscriptWriter(cfg.transcript))
-	}
-	for _, f := range cfg.observers {
-		chat.Observe(f)
-	}
-	e := &groupEngine{g: g, engine: engine{chat: chat, cfg: cfg}, initiator: initiator}
-	res := e.run(ctx, first)
-	res.Duration = time.Since(start)
-	if err := chat.Close(); err != nil {
-		res.Err = errors.Join(res.Err, err)
-	}
-	return res, res.Err
+	return runChat(cfg, Names(g.Members), func(base *engine) *Result {
+		e := &groupEngine{engine: *base, g: g, initiator: initiator}
+		res := e.run(ctx, first)
+		res.Turns = e.rounds
+		return res
+	})
 }
 
 type groupEngine struct {
@@ -166,11 +151,6 @@ func (e *groupEngine) maxRounds() int {
 	return e.g.MaxRounds
 }
 
-func (e *groupEngine) done(r *Result) *Result {
-	r.Turns = e.rounds
-	return r
-}
-
 func (e *groupEngine) run(ctx context.Context, first Message) *Result {
 	e.rounds = e.chat.Len()
 	if !first.IsEmpty() {
@@ -178,7 +158,7 @@ func (e *groupEngine) run(ctx context.Context, first Message) *Result {
 			first.Origin = OriginInitial
 		}
 		if err := e.append(first, e.initiator.Name()); err != nil {
-			return e.done(e.finish(ReasonError, err.Error(), err))
+			return e.finish(ReasonError, err.Error(), err)
 		}
 		e.rounds++
 	}
@@ -188,7 +168,7 @@ func (e *groupEngine) run(ctx context.Context, first Message) *Result {
 	}
 	for {
 		if err := ctx.Err(); err != nil {
-			return e.done(e.finish(ReasonCancelled, err.Error(), err))
+			return e.finish(ReasonCancelled, err.Error(), err)
 		}
 		last, _ := e.chat.Last()
 		var lastSpeaker Participant
@@ -197,35 +177,35 @@ func (e *groupEngine) run(ctx context.Context, first Message) *Result {
 		}
 		terminating := e.cfg.terminate(last)
 		if _, reviews := e.initiator.(TerminationReviewer); terminating && !reviews {
-			return e.done(e.finish(ReasonTermination, "", nil))
+			return e.finish(ReasonTermination, "", nil)
 		}
 		if max := e.maxRounds(); max > 0 && e.rounds >= max {
-			return e.done(e.finish(ReasonMaxRounds, fmt.Sprintf("%d rounds", e.rounds), nil))
+			return e.finish(ReasonMaxRounds, fmt.Sprintf("%d rounds", e.rounds), nil)
 		}
 		if terminating {
 			m, end := e.review(ctx)
 			if end != nil {
-				return e.done(end)
+				return end
 			}
 			if err := e.append(m, e.initiator.Name()); err != nil {
-				return e.done(e.finish(ReasonError, err.Error(), err))
+				return e.finish(ReasonError, err.Error(), err)
 			}
 			e.rounds++
 			continue
 		}
 		speaker, res := e.selectSpeaker(ctx, selector, lastSpeaker)
 		if res != nil {
-			return e.done(res)
+			return res
 		}
 		m, err := speaker.Reply(ctx, e.chat)
 		if err != nil {
-			return e.done(e.ended(ctx, speaker.Name(), err))
+			return e.ended(ctx, speaker.Name(), err)
 		}
 		if m.IsEmpty() {
-			return e.done(e.finish(ReasonNoReply, speaker.Name()+" sent an empty reply", nil))
+			return e.finish(ReasonNoReply, speaker.Name()+" sent an empty reply", nil)
 		}
 		if err := e.append(m, speaker.Name()); err != nil {
-			return e.done(e.finish(ReasonError, err.Error(), err))
+			return e.finish(ReasonError, err.Error(), err)
 		}
 		e.rounds++
 	}
@@ -238,12 +218,9 @@ func (e *groupEngine) review(ctx context.Context) (Message, *Result) {
 	if !ok {
 		return Message{}, e.finish(ReasonTermination, "", nil)
 	}
-	m, err := rev.ReviewTermination(ctx, e.chat)
-	if err != nil {
-		if se, ok := stopOf(err); ok && se.Reason == ReasonNoReply {
-			return Message{}, e.finish(ReasonTermination, se.Detail, nil)
-		}
-		return Message{}, e.ended(ctx, e.initiator.Name(), err)
+	m, end := e.engine.review(ctx, e.initiator.Name(), rev)
+	if end != nil {
+		return Message{}, end
 	}
 	if m.IsEmpty() {
 		return Message{}, e.finish(ReasonTermination, "", nil)

@@ -10,13 +10,7 @@ import (
 // BenchmarkGroupRound measures the group engine's cost per message (round
 // robin over three members that do no work); compare with BenchmarkTurn.
 func BenchmarkGroupRound(b *testing.B) {
-	reply := conversation.Message{Content: "ok"}
-	p := func(name string) conversation.Participant {
-		return conversation.ParticipantFunc{ParticipantName: name, Func: func(context.Context, *conversation.Chat) (conversation.Message, error) {
-			return reply, nil
-		}}
-	}
-	members := []conversation.Participant{p("a"), p("b"), p("c")}
+	members := []conversation.Participant{idle("a"), idle("b"), idle("c")}
 	g := conversation.GroupChat{Members: members, MaxRounds: b.N + 1}
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -101,8 +101,16 @@ func InitiateMessage(ctx context.Context, initiator, recipient Participant, firs
 		return nil, ErrEmptyMessage
 	}
 
+	return runChat(cfg, []string{initiator.Name(), recipient.Name()}, func(e *engine) *Result {
+		return e.run(ctx, initiator, recipient, first)
+	})
+}
+
+// runChat is what every chat engine does around its own loop: it sets up
+// the chat from cfg, runs it, times it and closes the chat's resources.
+func runChat(cfg config, participants []string, run func(*engine) *Result) (*Result, error) {
 	start := time.Now()
-	chat := NewChat(cfg.id, initiator.Name(), recipient.Name())
+	chat := NewChat(cfg.id, participants...)
 	chat.appendHistory(cfg.history)
 	if cfg.transcript != nil {
 		chat.setSink(NewTranscriptWriter(cfg.transcript))
@@ -110,9 +118,7 @@ func InitiateMessage(ctx context.Context, initiator, recipient Participant, firs
 	for _, f := range cfg.observers {
 		chat.Observe(f)
 	}
-
-	e := engine{chat: chat, cfg: cfg}
-	res := e.run(ctx, initiator, recipient, first)
+	res := run(&engine{chat: chat, cfg: cfg})
 	res.Duration = time.Since(start)
 	if err := chat.Close(); err != nil {
 		res.Err = errors.Join(res.Err, err)
@@ -152,7 +158,7 @@ func (e *engine) append(m Message, from string) error {
 
 func (e *engine) run(ctx context.Context, initiator, recipient Participant, first Message) *Result {
 	turns := 0
-	for _, m := range e.chat.Messages() {
+	for _, m := range e.cfg.history {
 		if m.Name == initiator.Name() {
 			turns++
 		}
@@ -199,12 +205,9 @@ func (e *engine) turn(ctx context.Context, speaker Participant, isInitiator bool
 		return e.finish(ReasonMaxTurns, fmt.Sprintf("%d turns", *turns), nil)
 	}
 	if terminating {
-		m, err := rev.ReviewTermination(ctx, e.chat)
-		if err != nil {
-			if se, ok := stopOf(err); ok && se.Reason == ReasonNoReply {
-				return e.finish(ReasonTermination, se.Detail, nil)
-			}
-			return e.ended(ctx, speaker.Name(), err)
+		m, end := e.review(ctx, speaker.Name(), rev)
+		if end != nil {
+			return end
 		}
 		return e.accept(speaker, isInitiator, m, turns)
 	}
@@ -213,6 +216,20 @@ func (e *engine) turn(ctx context.Context, speaker Participant, isInitiator bool
 		return e.ended(ctx, speaker.Name(), err)
 	}
 	return e.accept(speaker, isInitiator, m, turns)
+}
+
+// review asks rev, the participant named who, whether the chat may end on
+// a termination message; it returns the message to go on with, or the
+// ending (ErrNoReply lets the chat end on the termination).
+func (e *engine) review(ctx context.Context, who string, rev TerminationReviewer) (Message, *Result) {
+	m, err := rev.ReviewTermination(ctx, e.chat)
+	if err != nil {
+		if se, ok := stopOf(err); ok && se.Reason == ReasonNoReply {
+			return Message{}, e.finish(ReasonTermination, se.Detail, nil)
+		}
+		return Message{}, e.ended(ctx, who, err)
+	}
+	return m, nil
 }
 
 func (e *engine) accept(speaker Participant, isInitiator bool, m Message, turns *int) *Result {
