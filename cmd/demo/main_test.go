@@ -85,6 +85,7 @@ func TestDemoBadInput(t *testing.T) {
 		{"empty message", []string{"--message", "  "}, 2, "--message is empty"},
 		{"other task without a key", []string{"--message", "hello"}, 2, "offline replay only knows the default task"},
 		{"bad timeout", []string{"--timeout", "-1s"}, 2, "--timeout must be positive"},
+		{"no turns", []string{"--max-turns", "0"}, 2, "--max-turns must be positive"},
 		{"unknown executor", []string{"--executor", "vm"}, 1, `unknown --executor "vm"`},
 		{"work dir cannot be created", []string{"--work-dir", "/proc/self/nope/x"}, 1, "work dir"},
 		{"stray argument", []string{"extra"}, 2, "unexpected arguments"},

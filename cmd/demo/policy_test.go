@@ -13,12 +13,17 @@ import (
 	"github.com/parley-go/parley/agents/openaitest"
 )
 
+// testKey is the API key of the fake endpoints the tests start.
+const testKey = "test-key"
+
+// endpoint starts a fake model endpoint that answers with replies, and
+// returns the environment that points the demo at it.
 func endpoint(t *testing.T, replies ...openaitest.Response) (*openaitest.Server, func(string) string) {
 	t.Helper()
-	srv := openaitest.NewServer(openaitest.WithAPIKey("k"))
+	srv := openaitest.NewServer(openaitest.WithAPIKey(testKey))
 	t.Cleanup(srv.Close)
 	srv.Enqueue(replies...)
-	env := map[string]string{"OPENAI_API_KEY": "k", "OPENAI_BASE_URL": srv.URL()}
+	env := map[string]string{"OPENAI_API_KEY": testKey, "OPENAI_BASE_URL": srv.URL()}
 	return srv, func(k string) string { return env[k] }
 }
 

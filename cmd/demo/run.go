@@ -50,6 +50,7 @@ type options struct {
 	audit      string
 	verify     string
 	human      string
+	mode       agents.HumanInputMode // parsed from human
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -90,7 +91,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if !validPolicy(o.policy) {
 		return o, fmt.Errorf("unknown --policy %q: use static, llm, static+llm or deny", o.policy)
 	}
-	if _, err := humanMode(o.human); err != nil {
+	var err error
+	if o.mode, err = humanMode(o.human); err != nil {
 		return o, err
 	}
 	if o.maxTurns <= 0 {
@@ -145,8 +147,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	out := newPrinter(stdout)
 	tty := isTerminal(stdin)
-	mode, _ := humanMode(o.human)
-	if mode != agents.HumanNever && !tty {
+	if o.mode != agents.HumanNever && !tty {
 		fmt.Fprintf(stderr, "demo: --human %s needs a terminal on stdin to ask you; stdin is not one. Use --human never for unattended runs.\n", o.human)
 		return exitUsage
 	}
@@ -201,8 +202,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitFailed
 	}
 	execOpts := []agents.Option{agents.WithCodeExecution(code), agents.WithLogger(logger)}
-	if mode != agents.HumanNever {
-		execOpts = append(execOpts, agents.WithHumanInput(mode, terminal.NewHuman(terminal.WithInput(stdin), terminal.WithOutput(stdout))))
+	if o.mode != agents.HumanNever {
+		execOpts = append(execOpts, agents.WithHumanInput(o.mode, terminal.NewHuman(terminal.WithInput(stdin), terminal.WithOutput(stdout))))
 	}
 	executor, err := agents.New("code_executor", execOpts...)
 	if err != nil {
