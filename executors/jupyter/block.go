@@ -21,18 +21,6 @@ const interruptGrace = 5 * time.Second
 
 const diedNote = "\n[the kernel died while running this block (it exited or crashed): its state was lost; a new kernel will run the next block]\n"
 
-var pythonNames = map[string]bool{"python": true, "python3": true, "py": true, "ipython": true}
-
-func shellFor(lang string) string {
-	switch lang {
-	case "sh", "shell":
-		return "sh"
-	case "bash":
-		return "bash"
-	}
-	return ""
-}
-
 func (e *Executor) supported() []string {
 	if e.lang == "python" {
 		return []string{"python", "sh", "bash"}
@@ -41,19 +29,19 @@ func (e *Executor) supported() []string {
 }
 
 // cell turns a block into the code sent to the kernel and, for shell
-// blocks, the user expression holding the exit status.
-func (e *Executor) cell(b executors.CodeBlock) (code string, statusExpr string, ok bool) {
-	lang := strings.ToLower(strings.TrimSpace(b.Language))
-	if e.lang == "python" {
-		if pythonNames[lang] {
-			return b.Code, "", true
-		}
-		if sh := shellFor(lang); sh != "" {
-			return shellCell(sh, b.Code, b.Stdin), shellStatusVar, true
-		}
+// blocks, the user expression holding the exit status. Block languages are
+// canonical names (markdown.CanonicalLanguage turns "py" or "shell" into
+// them), so, as in executors/local, only case and space are forgiven here.
+func (e *Executor) cell(b executors.CodeBlock) (code, statusExpr string, ok bool) {
+	switch lang := strings.ToLower(strings.TrimSpace(b.Language)); {
+	case lang == "":
 		return "", "", false
+	case lang == e.lang:
+		return b.Code, "", true
+	case e.lang == "python" && (lang == "sh" || lang == "bash"):
+		return shellCell(lang, b.Code, b.Stdin), shellStatusVar, true
 	}
-	return b.Code, "", lang != "" && lang == e.lang
+	return "", "", false
 }
 
 func (e *Executor) runBlock(ctx context.Context, b executors.CodeBlock) (br executors.BlockResult, _ error) {
@@ -170,21 +158,7 @@ func (e *Executor) runCell(ctx context.Context, code, stdin, statusExpr string, 
 	msgs := make(chan *message, 256)
 	stop := e.ch.watch(msgs, req.Header.MsgID)
 	defer func() { stop() }()
-	broken, err := e.ch.connect(ctx)
-	if err == nil {
-		err = e.ch.send(ctx, req)
-	}
-	var lost *sendError
-	if errors.As(err, &lost) {
-		// The websocket dropped between blocks and the write found out
-		// first: a websocket frame is delivered whole or not at all, so
-		// the request never reached the kernel; dial again and resend.
-		e.log.Warn("jupyter: kernel websocket dropped; reconnecting", "err", err)
-		broken, err = e.ch.connect(ctx)
-		if err == nil {
-			err = e.ch.send(ctx, req)
-		}
-	}
+	broken, err := e.ch.deliver(ctx, req)
 	if err != nil {
 		return r, err
 	}
@@ -283,16 +257,13 @@ func (e *Executor) runCell(ctx context.Context, code, stdin, statusExpr string, 
 			}
 		case <-broken:
 			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-			broken, err = e.ch.connect(rctx)
-			if err == nil {
-				var probe *message
-				if probe, err = e.ch.request("kernel_info_request", "shell", struct{}{}, nil); err == nil {
-					probeID = probe.Header.MsgID
-					stopProbe := e.ch.watch(msgs, probeID)
-					prev := stop
-					stop = func() { prev(); stopProbe() }
-					err = e.ch.send(rctx, probe)
-				}
+			var probe *message
+			if probe, err = e.ch.request("kernel_info_request", "shell", struct{}{}, nil); err == nil {
+				probeID = probe.Header.MsgID
+				stopProbe := e.ch.watch(msgs, probeID)
+				prev := stop
+				stop = func() { prev(); stopProbe() }
+				broken, err = e.ch.deliver(rctx, probe)
 			}
 			cancel()
 			if err != nil {

@@ -225,6 +225,26 @@ type sendError struct{ err error }
 func (e *sendError) Error() string { return e.err.Error() }
 func (e *sendError) Unwrap() error { return e.err }
 
+// deliver sends m, dialling first if there is no live connection, and
+// returns the channel closed when the connection that carried m breaks.
+// When the write is what finds the connection dropped (the reader may not
+// have noticed yet), it dials once more and resends: a websocket frame is
+// delivered whole or not at all, so m never reached the kernel.
+func (c *channels) deliver(ctx context.Context, m *message) (<-chan struct{}, error) {
+	for retried := false; ; retried = true {
+		broken, err := c.connect(ctx)
+		if err != nil {
+			return nil, err
+		}
+		err = c.send(ctx, m)
+		var dropped *sendError
+		if err == nil || retried || !errors.As(err, &dropped) {
+			return broken, err
+		}
+		c.log.Warn("jupyter: kernel websocket dropped; reconnecting", "err", err)
+	}
+}
+
 func (c *channels) close() {
 	c.mu.Lock()
 	c.closed = true

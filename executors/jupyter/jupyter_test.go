@@ -2,8 +2,10 @@ package jupyter
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -421,4 +424,85 @@ func TestLocalServerGetsTheMemoryLimit(t *testing.T) {
 	res := run(t, e, py("import resource; print(resource.getrlimit(resource.RLIMIT_DATA)[0] // (1 << 20))"))
 	require.True(t, res.Succeeded(), res.Blocks[0].Output)
 	assert.Equal(t, "300\n", res.Blocks[0].Output)
+}
+
+// Blocks carry canonical language names (markdown.CanonicalLanguage); a
+// Python kernel also runs sh and bash blocks, any other kernel only its own
+// language.
+func TestCellLanguages(t *testing.T) {
+	tests := []struct {
+		kernel, block string
+		ok, shell     bool
+	}{
+		{kernel: "python", block: "python", ok: true},
+		{kernel: "python", block: " Python ", ok: true},
+		{kernel: "python", block: "sh", ok: true, shell: true},
+		{kernel: "python", block: "bash", ok: true, shell: true},
+		{kernel: "python", block: ""},
+		{kernel: "python", block: "javascript"},
+		{kernel: "python", block: "py"},
+		{kernel: "r", block: "r", ok: true},
+		{kernel: "r", block: "sh"},
+		{kernel: "r", block: "python"},
+	}
+	for _, tt := range tests {
+		e := &Executor{lang: tt.kernel}
+		code, status, ok := e.cell(executors.CodeBlock{Language: tt.block, Code: "x"})
+		assert.Equal(t, tt.ok, ok, "%s kernel, %q block", tt.kernel, tt.block)
+		switch {
+		case !tt.ok:
+		case tt.shell:
+			assert.Equal(t, shellStatusVar, status, "%s kernel, %q block", tt.kernel, tt.block)
+			assert.Contains(t, code, "_parley_sh(\""+strings.TrimSpace(tt.block)+"\"")
+		default:
+			assert.Equal(t, "x", code, "%s kernel, %q block", tt.kernel, tt.block)
+			assert.Empty(t, status)
+		}
+	}
+}
+
+// A write that is the first to find the connection gone dials again and
+// resends, so the message reaches the kernel exactly once.
+func TestDeliverResendsAfterADroppedConnection(t *testing.T) {
+	got := make(chan string, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.CloseNow()
+		for {
+			_, data, err := ws.Read(r.Context())
+			if err != nil {
+				return
+			}
+			got <- string(data)
+		}
+	}))
+	defer srv.Close()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	c := newChannels(url, nil, srv.Client(), slog.New(slog.DiscardHandler))
+	defer c.close()
+	// A connection that has dropped before its reader noticed: none runs.
+	stale, _, err := websocket.Dial(ctx, url, nil)
+	require.NoError(t, err)
+	require.NoError(t, stale.CloseNow())
+	staleBroken := make(chan struct{})
+	c.ws, c.broken = stale, staleBroken
+
+	m, err := c.request("kernel_info_request", "shell", struct{}{}, nil)
+	require.NoError(t, err)
+	broken, err := c.deliver(ctx, m)
+	require.NoError(t, err)
+	assert.NotEqual(t, (<-chan struct{})(staleBroken), broken, "the new connection's channel is returned")
+	select {
+	case data := <-got:
+		assert.Contains(t, data, m.Header.MsgID)
+	case <-ctx.Done():
+		t.Fatal("the message was not resent on a new connection")
+	}
+	assert.Empty(t, got, "the message arrived once")
 }

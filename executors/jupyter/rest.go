@@ -154,9 +154,7 @@ func (r *rest) ping(ctx context.Context, kernel string) error {
 }
 
 type kernelModel struct {
-	ID             string `json:"id"`
-	Name           string `json:"name"`
-	ExecutionState string `json:"execution_state"`
+	ID string `json:"id"`
 }
 
 func (r *rest) startKernel(ctx context.Context, name string) (kernelModel, error) {
