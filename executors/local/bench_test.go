@@ -29,26 +29,27 @@ const (
 	benchSh     = "i=0; while [ $i -lt 100 ]; do i=$((i+1)); done; echo $i\n"
 )
 
-func benchExecute(b *testing.B, lang, code string) {
+// viaExecutor returns a function running code as one block through a fresh
+// executor, closed when the benchmark ends.
+func viaExecutor(b *testing.B, lang, code string) func() {
 	e, err := local.New(local.Config{WorkDir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer e.Close()
+	b.Cleanup(func() { _ = e.Close() })
 	blocks := []executors.CodeBlock{{Language: lang, Code: code}}
-	ctx := context.Background()
-	b.ResetTimer()
-	for b.Loop() {
-		res, err := e.Execute(ctx, blocks)
+	return func() {
+		res, err := e.Execute(context.Background(), blocks)
 		if err != nil || !res.Succeeded() {
 			b.Fatalf("execute: %v %+v", err, res)
 		}
 	}
 }
 
-// benchDirect runs exec.Command(interpreter, file) with the interpreter the
-// executor would pick from PATH, merging stdout and stderr in memory.
-func benchDirect(b *testing.B, command, ext, code string) {
+// direct returns a function running exec.Command(interpreter, file) with the
+// interpreter the executor would pick from PATH, merging stdout and stderr
+// in memory.
+func direct(b *testing.B, command, ext, code string) func() {
 	interp, err := exec.LookPath(command)
 	if err != nil {
 		b.Skipf("%s not on PATH", command)
@@ -57,11 +58,24 @@ func benchDirect(b *testing.B, command, ext, code string) {
 	if err := os.WriteFile(file, []byte(code), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	b.ResetTimer()
-	for b.Loop() {
+	return func() {
 		if out, err := exec.Command(interp, file).CombinedOutput(); err != nil {
 			b.Fatalf("%v: %s", err, out)
 		}
+	}
+}
+
+func benchExecute(b *testing.B, lang, code string) {
+	run := viaExecutor(b, lang, code)
+	for b.Loop() {
+		run()
+	}
+}
+
+func benchDirect(b *testing.B, command, ext, code string) {
+	run := direct(b, command, ext, code)
+	for b.Loop() {
+		run()
 	}
 }
 
@@ -71,54 +85,29 @@ func BenchmarkExecuteSh(b *testing.B)     { benchExecute(b, "sh", benchSh) }
 func BenchmarkDirectSh(b *testing.B)      { benchDirect(b, "sh", "sh", benchSh) }
 
 func benchPaired(b *testing.B, lang, command, ext, code string) {
-	interp, err := exec.LookPath(command)
-	if err != nil {
-		b.Skipf("%s not on PATH", command)
+	runDirect := direct(b, command, ext, code)
+	runExecutor := viaExecutor(b, lang, code)
+	var wallExecutor, wallDirect, cpuExecutor, cpuDirect time.Duration
+	timed := func(run func(), wall, cpu *time.Duration) {
+		start, cpu0 := time.Now(), cpuTime()
+		run()
+		*wall += time.Since(start)
+		*cpu += cpuTime() - cpu0
 	}
-	file := filepath.Join(b.TempDir(), "code."+ext)
-	if err := os.WriteFile(file, []byte(code), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	e, err := local.New(local.Config{WorkDir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.Close()
-	blocks := []executors.CodeBlock{{Language: lang, Code: code}}
-	ctx := context.Background()
-	var viaExecutor, direct, cpuExecutor, cpuDirect time.Duration
 	i := 0
 	for b.Loop() {
-		runExecutor := func() {
-			start, cpu := time.Now(), cpuTime()
-			res, err := e.Execute(ctx, blocks)
-			viaExecutor += time.Since(start)
-			cpuExecutor += cpuTime() - cpu
-			if err != nil || !res.Succeeded() {
-				b.Fatalf("execute: %v %+v", err, res)
-			}
-		}
-		runDirect := func() {
-			start, cpu := time.Now(), cpuTime()
-			out, err := exec.Command(interp, file).CombinedOutput()
-			direct += time.Since(start)
-			cpuDirect += cpuTime() - cpu
-			if err != nil {
-				b.Fatalf("%v: %s", err, out)
-			}
-		}
 		if i%2 == 0 {
-			runExecutor()
-			runDirect()
+			timed(runExecutor, &wallExecutor, &cpuExecutor)
+			timed(runDirect, &wallDirect, &cpuDirect)
 		} else {
-			runDirect()
-			runExecutor()
+			timed(runDirect, &wallDirect, &cpuDirect)
+			timed(runExecutor, &wallExecutor, &cpuExecutor)
 		}
 		i++
 	}
-	b.ReportMetric(float64(viaExecutor.Nanoseconds())/float64(i), "executor-ns/op")
-	b.ReportMetric(float64(direct.Nanoseconds())/float64(i), "direct-ns/op")
-	b.ReportMetric(float64(viaExecutor)/float64(direct), "ratio")
+	b.ReportMetric(float64(wallExecutor.Nanoseconds())/float64(i), "executor-ns/op")
+	b.ReportMetric(float64(wallDirect.Nanoseconds())/float64(i), "direct-ns/op")
+	b.ReportMetric(float64(wallExecutor)/float64(wallDirect), "ratio")
 	b.ReportMetric(float64(cpuExecutor)/float64(cpuDirect), "cpu-ratio")
 }
 

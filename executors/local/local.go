@@ -156,17 +156,18 @@ func New(cfg Config) (*Executor, error) {
 		}
 		return nil, fmt.Errorf("local executor: cannot open work dir %q: %w", dir, err)
 	}
+	langs := findLanguages()
 	e := &Executor{
 		workDir: dir,
 		ownsDir: owns,
 		root:    root,
 		limits:  cfg.Limits.WithDefaults(),
 		env:     childEnv(cfg.AllowEnv, cfg.Env, dir),
-		langs:   findLanguages(),
+		langs:   langs,
 		log:     log,
 		running: make(map[*runningBlock]struct{}),
+		sandbox: newSandbox(log, langs["sh"].interp),
 	}
-	e.sandbox = newSandbox(log)
 	log.Debug("local executor ready", "work_dir", dir, "languages", e.Languages(),
 		"limits", e.limits.String(), "isolation", e.sandbox.describe())
 	return e, nil

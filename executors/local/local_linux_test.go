@@ -114,6 +114,17 @@ func requireGone(t *testing.T, pids ...int) {
 	}
 }
 
+// requireNothingLeft runs a block that succeeds and prints the pids of the
+// processes it leaves behind, and requires them, and every other process of
+// the test, gone once Execute returns.
+func requireNothingLeft(t *testing.T, e testExec, lang, code string) {
+	t.Helper()
+	res := run(t, e, executors.CodeBlock{Language: lang, Code: code})
+	require.True(t, res.Succeeded(), res.Blocks[0].Output)
+	requireGone(t, readPids(t, res.Blocks[0].Output)...)
+	assert.Empty(t, procsWithMark(e.mark))
+}
+
 func readPids(t *testing.T, s string) []int {
 	t.Helper()
 	var pids []int
@@ -279,12 +290,7 @@ func TestBlockEndsWhenMainProcessExits(t *testing.T) {
 		{"python subprocess", "python", "import subprocess\np = subprocess.Popen(['sleep', '1000'])\nprint(p.pid)"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			res := run(t, e, executors.CodeBlock{Language: tt.lang, Code: tt.code})
-			require.True(t, res.Succeeded(), res.Blocks[0].Output)
-			requireGone(t, readPids(t, res.Blocks[0].Output)...)
-			assert.Empty(t, procsWithMark(e.mark))
-		})
+		t.Run(tt.name, func(t *testing.T) { requireNothingLeft(t, e, tt.lang, tt.code) })
 	}
 }
 
@@ -317,20 +323,12 @@ print(os.read(r, 32).decode())
 				t.Skip("no writable cgroup v1 pids hierarchy (needs root on cgroup v1)")
 			}
 			for _, d := range daemons {
-				t.Run(d.name, func(t *testing.T) {
-					res := run(t, e, executors.CodeBlock{Language: d.lang, Code: d.code})
-					require.True(t, res.Succeeded(), res.Blocks[0].Output)
-					requireGone(t, readPids(t, res.Blocks[0].Output)...)
-					assert.Empty(t, procsWithMark(e.mark))
-				})
+				t.Run(d.name, func(t *testing.T) { requireNothingLeft(t, e, d.lang, d.code) })
 			}
 			if mode == "with cgroup" {
 				// A daemon that also wipes its environment escapes the sweep;
 				// the cgroup still holds it.
-				res := run(t, e, executors.CodeBlock{Language: "sh",
-					Code: "setsid env -i /bin/sh -c 'sleep 1002 & echo $!' </dev/null\nsleep 0.1"})
-				require.True(t, res.Succeeded(), res.Blocks[0].Output)
-				requireGone(t, readPids(t, res.Blocks[0].Output)...)
+				requireNothingLeft(t, e, "sh", "setsid env -i /bin/sh -c 'sleep 1002 & echo $!' </dev/null\nsleep 0.1")
 			}
 		})
 	}
@@ -711,5 +709,27 @@ func TestPidAllocatedSince(t *testing.T) {
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, pidAllocatedSince(tt.p, tt.first, tt.last), "%+v", tt)
+	}
+}
+
+func TestShBlocksAreSourcedByTheLimitShell(t *testing.T) {
+	t.Parallel()
+	e := newTestExec(t, Config{})
+	shPath, err := exec.LookPath("sh")
+	require.NoError(t, err)
+	binSh, err := os.Stat("/bin/sh")
+	require.NoError(t, err)
+	onPath, err := os.Stat(shPath)
+	require.NoError(t, err)
+	res := run(t, e, executors.CodeBlock{Language: "sh", Code: "cat /proc/$$/cmdline"})
+	require.True(t, res.Succeeded(), res.Blocks[0].Output)
+	args := strings.Split(strings.TrimSuffix(res.Blocks[0].Output, "\x00"), "\x00")
+	if os.SameFile(binSh, onPath) {
+		// One process: the /bin/sh that set the limits runs the code file.
+		require.Len(t, args, 4, "%q", args)
+		assert.Equal(t, []string{"/bin/sh", "-c"}, args[:2])
+		assert.Equal(t, res.Blocks[0].CodeFile, args[3])
+	} else {
+		assert.Equal(t, []string{e.langs["sh"].interp, res.Blocks[0].CodeFile}, args)
 	}
 }

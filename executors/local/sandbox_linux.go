@@ -30,16 +30,31 @@ type sandbox struct {
 	// cgroupDir is our own pids cgroup (cgroup v1) under which each block
 	// gets one; empty when we may not create cgroups.
 	cgroupDir string
-	// binSh is /bin/sh, which sets the limits; sh blocks run by the same
-	// binary are sourced by it instead of exec'ing it a second time.
-	binSh os.FileInfo
+	// sourceSh is set when the sh interpreter found in New is /bin/sh,
+	// which sets the limits: sh blocks are then sourced by it instead of
+	// exec'ing the same binary a second time.
+	sourceSh bool
 }
 
-func newSandbox(log *slog.Logger) *sandbox {
+// newSandbox sets up what all blocks share; shInterp is the interpreter
+// found for sh blocks ("" when none).
+func newSandbox(log *slog.Logger, shInterp string) *sandbox {
 	s := &sandbox{log: log, root: os.Geteuid() == 0}
 	s.cgroupDir = makePidsCgroup(log)
-	s.binSh, _ = os.Stat("/bin/sh")
+	s.sourceSh = sameFile("/bin/sh", shInterp)
 	return s
+}
+
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
 }
 
 func (s *sandbox) describe() string {
@@ -211,7 +226,7 @@ func (s *sandbox) prepare(cmd *exec.Cmd, lang language, l executors.Limits, toke
 		fmt.Fprintf(&script, "{ ulimit -u %d || ulimit -p %d; } 2>/dev/null || { echo 'parley: cannot set the process limit' >&2; exit 126; }\n", n, n)
 	}
 	var args []string
-	if s.sourceable(lang) {
+	if lang.name == "sh" && s.sourceSh {
 		// Saves a whole exec (about half the cost of a short sh block).
 		// $0 is the code file, as when sh runs a file; only the prefix of
 		// sh's own error messages differs.
@@ -224,15 +239,6 @@ func (s *sandbox) prepare(cmd *exec.Cmd, lang language, l executors.Limits, toke
 	cmd.Path = "/bin/sh"
 	cmd.Args = args
 	return j, nil
-}
-
-// sourceable reports whether lang is run by /bin/sh itself.
-func (s *sandbox) sourceable(lang language) bool {
-	if lang.name != "sh" || s.binSh == nil {
-		return false
-	}
-	fi, err := os.Stat(lang.interp)
-	return err == nil && os.SameFile(fi, s.binSh)
 }
 
 // wait returns once the main process has exited, calling beforeReap while

@@ -17,7 +17,7 @@ func platformSupported() error {
 
 type sandbox struct{}
 
-func newSandbox(*slog.Logger) *sandbox { return &sandbox{} }
+func newSandbox(*slog.Logger, string) *sandbox { return &sandbox{} }
 
 func (s *sandbox) describe() string { return "none" }
 

@@ -14,7 +14,7 @@ import (
 // rlimits, no sweep, no Pdeathsig (see the package documentation).
 type sandbox struct{ log *slog.Logger }
 
-func newSandbox(log *slog.Logger) *sandbox { return &sandbox{log: log} }
+func newSandbox(log *slog.Logger, _ string) *sandbox { return &sandbox{log: log} }
 
 func (s *sandbox) describe() string { return "process group" }
 
