@@ -114,10 +114,9 @@ func (c Config) resolve() settings {
 	if s.CPUs == 0 {
 		s.CPUs = DefaultCPUs
 	}
+	// A negative OutputBytes needs no mending here: NewCappedOutput keeps
+	// the default for it.
 	s.limits = c.Limits.WithDefaults()
-	if s.limits.OutputBytes < 0 {
-		s.limits.OutputBytes = executors.DefaultOutputBytes
-	}
 	s.readOnly = c.ReadOnlyRootFS == nil || *c.ReadOnlyRootFS
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)

@@ -128,6 +128,28 @@ func TestLanguages(t *testing.T) {
 	}
 }
 
+func TestInterpreterTakesCanonicalNamesAndAliases(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ lang, prog, ext string }{
+		{"python", "python3", "py"},
+		{" Py ", "python3", "py"},
+		{"python3", "python3", "py"},
+		{"sh", "sh", "sh"},
+		{"shell", "sh", "sh"},
+		{"bash", "bash", "sh"},
+	}
+	for _, tt := range tests {
+		prog, ext, ok := interpreter(tt.lang)
+		assert.True(t, ok, tt.lang)
+		assert.Equal(t, tt.prog, prog, tt.lang)
+		assert.Equal(t, tt.ext, ext, tt.lang)
+	}
+	for _, lang := range []string{"", "cobol", "javascript"} {
+		_, _, ok := interpreter(lang)
+		assert.False(t, ok, "%q is not run by this executor", lang)
+	}
+}
+
 func TestUnsupportedAndMissingInterpreter(t *testing.T) {
 	t.Parallel()
 	e := newExecutor(t, Config{})
@@ -307,6 +329,20 @@ func TestTimeoutKillsTreeAndContainerStaysUsable(t *testing.T) {
 	res = run(t, e, sh("echo next; ps -e -o comm= 2>/dev/null || ls /proc | grep -c '^[0-9]'"))
 	assert.True(t, strings.HasPrefix(res.Blocks[0].Output, "next\n"), res.Blocks[0].Output)
 	assert.Equal(t, id, e.ContainerID(), "the container should survive a timeout")
+	// Every process of the timed-out block (the wrapper, the shell running
+	// its code file and the background loop it forked) is gone.
+	res = run(t, e, py(fmt.Sprintf(`import os
+left = 0
+for p in os.listdir('/proc'):
+    if p.isdigit():
+        try:
+            cmd = open('/proc/%%s/cmdline' %% p, 'rb').read()
+        except OSError:
+            continue
+        if %q.encode() in cmd:
+            left += 1
+print('left:', left)`, filepath.Base(br.CodeFile))))
+	assert.Equal(t, "left: 0\n", res.Blocks[0].Output)
 }
 
 func TestBackgroundProcessKilledWhenBlockEnds(t *testing.T) {

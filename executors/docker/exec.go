@@ -18,6 +18,7 @@ import (
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/client"
 	"github.com/parley-go/parley/executors"
+	"github.com/parley-go/parley/markdown"
 )
 
 // wrapperScript runs one block as the sandbox user: $1 is the in-container
@@ -59,15 +60,17 @@ const (
 // longer running; the block is retried once in a fresh container.
 var errContainerGone = errors.New("sandbox container is not running")
 
-// Languages lists the block languages this executor runs.
+// languages lists the block languages this executor runs.
 var languages = []string{"python", "sh", "bash"}
 
 // interpreter maps a block language to its program and file extension.
+// Aliases ("py", "shell") are resolved by markdown.CanonicalLanguage, the
+// one alias table.
 func interpreter(lang string) (prog, ext string, ok bool) {
-	switch strings.ToLower(strings.TrimSpace(lang)) {
-	case "python", "python3", "py":
+	switch canonical, _ := markdown.CanonicalLanguage(lang); canonical {
+	case "python":
 		return "python3", "py", true
-	case "sh", "shell":
+	case "sh":
 		return "sh", "sh", true
 	case "bash":
 		return "bash", "sh", true

@@ -30,8 +30,8 @@ type Executor struct {
 	cli     *client.Client
 	cfg     settings
 	owner   owner
-	workDir string
-	tempDir bool // workDir was made by New and is removed by Close
+	workDir string // set by New, then fixed
+	tempDir bool   // workDir was made by New and is removed by Close
 
 	run sync.Mutex // serialises Execute and Restart
 
@@ -120,9 +120,7 @@ func (e *Executor) prepareWorkDir() error {
 	if err != nil {
 		return fmt.Errorf("docker: work dir %s: %w", dir, err)
 	}
-	e.mu.Lock()
 	e.workDir = abs
-	e.mu.Unlock()
 	if err := e.cfg.chooseUser(abs); err != nil {
 		return err
 	}
@@ -172,11 +170,7 @@ func (e *Executor) ContainerID() string {
 }
 
 // WorkDir is the host directory mounted into the container.
-func (e *Executor) WorkDir() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.workDir
-}
+func (e *Executor) WorkDir() string { return e.workDir }
 
 // Close force-removes the container and, when New made it, the work dir. A
 // running Execute is stopped. It is safe to call more than once.
