@@ -162,3 +162,13 @@ func ExampleFormatReply() {
 	// exitcode: 0 (execution succeeded)
 	// Code output: 377
 }
+
+func TestLanguage(t *testing.T) {
+	for in, want := range map[string]string{
+		"python": "python", " Python3 ": "python", "py": "python",
+		"shell": "sh", "BASH": "bash", "node": "javascript",
+		"cobol": "cobol", " COBOL ": "cobol", "": "",
+	} {
+		assert.Equal(t, want, executors.Language(in), "%q", in)
+	}
+}

@@ -18,7 +18,6 @@ import (
 	"github.com/moby/moby/api/pkg/stdcopy"
 	"github.com/moby/moby/client"
 	"github.com/parley-go/parley/executors"
-	"github.com/parley-go/parley/markdown"
 )
 
 // wrapperScript runs one block as the sandbox user: $1 is the in-container
@@ -64,10 +63,8 @@ var errContainerGone = errors.New("sandbox container is not running")
 var languages = []string{"python", "sh", "bash"}
 
 // interpreter maps a block language to its program and file extension.
-// Aliases ("py", "shell") are resolved by markdown.CanonicalLanguage, the
-// one alias table.
 func interpreter(lang string) (prog, ext string, ok bool) {
-	switch canonical, _ := markdown.CanonicalLanguage(lang); canonical {
+	switch executors.Language(lang) {
 	case "python":
 		return "python3", "py", true
 	case "sh":

@@ -29,11 +29,10 @@ func (e *Executor) supported() []string {
 }
 
 // cell turns a block into the code sent to the kernel and, for shell
-// blocks, the user expression holding the exit status. Block languages are
-// canonical names (markdown.CanonicalLanguage turns "py" or "shell" into
-// them), so, as in executors/local, only case and space are forgiven here.
+// blocks, the user expression holding the exit status. Languages are
+// matched by executors.Language, as in the other executors.
 func (e *Executor) cell(b executors.CodeBlock) (code, statusExpr string, ok bool) {
-	switch lang := strings.ToLower(strings.TrimSpace(b.Language)); {
+	switch lang := executors.Language(b.Language); {
 	case lang == "":
 		return "", "", false
 	case lang == e.lang:

@@ -2,7 +2,6 @@ package local
 
 import (
 	"os/exec"
-	"strings"
 )
 
 // language is an interpreter found on this machine.
@@ -47,10 +46,4 @@ func findLanguages() map[string]language {
 		}
 	}
 	return found
-}
-
-// canonicalName tolerates case and surrounding space; aliases ("py",
-// "shell") are the markdown package's business.
-func canonicalName(lang string) string {
-	return strings.ToLower(strings.TrimSpace(lang))
 }

@@ -37,7 +37,7 @@ func (e *Executor) runBlock(ctx context.Context, r *runningBlock, b executors.Co
 		return br, nil
 	}
 
-	lang, ok := e.langs[canonicalName(b.Language)]
+	lang, ok := e.langs[executors.Language(b.Language)]
 	if !ok {
 		return fail((&executors.UnsupportedLanguageError{Language: b.Language, Supported: e.Languages()}).Error())
 	}
