@@ -146,7 +146,7 @@ func (a *ConversableAgent) codeExecutionReply(ctx context.Context, t *Turn) (con
 	blocks = closed
 	if len(blocks) == 0 {
 		return conversation.Message{
-			Content: "exitcode: 1 (execution failed)\nCode output: no code was run.\n\n" + strings.Join(cutNotes, "\n"),
+			Content: noCodeRun + "\n\n" + strings.Join(cutNotes, "\n"),
 			Origin:  conversation.OriginCode,
 		}, true, nil
 	}
@@ -198,17 +198,25 @@ func (a *ConversableAgent) codeExecutionReply(ctx context.Context, t *Turn) (con
 		rec.Result = &res
 		reply = executors.FormatReply(res)
 	} else {
-		reply = "exitcode: 1 (execution failed)\nCode output: no code was run."
+		reply = noCodeRun
 	}
 	c.record(ctx, rec)
 	if len(notes) > 0 {
 		reply += "\n\n" + strings.Join(notes, "\n")
 	}
-	msg := conversation.Message{Content: reply, Origin: conversation.OriginCode}
-	if raw, err := json.Marshal(rec); err == nil {
-		msg.Meta = map[string]json.RawMessage{MetaExecution: raw}
+	return conversation.Message{Content: reply, Origin: conversation.OriginCode, Meta: executionMeta(rec)}, true, nil
+}
+
+// noCodeRun is the reply, in AutoGen's format, when no block ran.
+const noCodeRun = "exitcode: 1 (execution failed)\nCode output: no code was run."
+
+// executionMeta attaches rec to a reply's Meta under MetaExecution.
+func executionMeta(rec ExecutionRecord) map[string]json.RawMessage {
+	raw, err := json.Marshal(rec)
+	if err != nil {
+		return nil
 	}
-	return msg, true, nil
+	return map[string]json.RawMessage{MetaExecution: raw}
 }
 
 // review puts blocks before the approver, in order, and returns a record of

@@ -147,9 +147,7 @@ func (a *ConversableAgent) toolCallsReply(ctx context.Context, t *Turn) (convers
 	}
 	msg := conversation.Message{ToolResponses: results, Origin: conversation.OriginTool, Role: conversation.RoleTool}
 	if plan != nil && len(plan.rec.Blocks) > 0 {
-		if raw, err := json.Marshal(plan.rec); err == nil {
-			msg.Meta = map[string]json.RawMessage{MetaExecution: raw}
-		}
+		msg.Meta = executionMeta(plan.rec)
 	}
 	return msg, true, nil
 }

@@ -1,9 +1,11 @@
 package policy_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"github.com/parley-go/parley/agents"
 	"github.com/parley-go/parley/agents/policy"
 	"github.com/parley-go/parley/executors"
 )
@@ -23,5 +25,17 @@ func BenchmarkCheck(b *testing.B) {
 func BenchmarkCheckBaselineSplit(b *testing.B) {
 	for b.Loop() {
 		_ = strings.Split(benchBlock.Code, "\n")
+	}
+}
+
+// BenchmarkStaticReview reviews the block with the default rules, as a
+// Static without Rules does for every block.
+func BenchmarkStaticReview(b *testing.B) {
+	ctx := context.Background()
+	r := agents.Review{Block: benchBlock}
+	for b.Loop() {
+		if _, err := (policy.Static{}).Review(ctx, r); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

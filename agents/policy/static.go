@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/parley-go/parley/agents"
 )
@@ -25,6 +26,11 @@ type Static struct {
 	ApproveClean bool
 }
 
+// defaultRules compiles DefaultRules once, on first use, for every Static
+// without Rules: compiling the patterns costs far more than checking a
+// block. It is never handed out, so no caller can change it.
+var defaultRules = sync.OnceValue(DefaultRules)
+
 // Name identifies the policy in decisions ("policy:static").
 const staticBy = "policy:static"
 
@@ -35,7 +41,7 @@ func (s Static) Review(ctx context.Context, r agents.Review) (agents.Decision, e
 	}
 	rules := s.Rules
 	if rules == nil {
-		rules = DefaultRules()
+		rules = defaultRules()
 	}
 	fs := Check(r.Block, rules)
 	advice := make([]string, len(fs))
