@@ -179,10 +179,21 @@ func (a *ConversableAgent) runPlanned(ctx context.Context, chat *conversation.Ch
 	}
 	wg.Wait()
 	plan.rec.Duration = time.Since(plan.rec.Started)
+	// Readers of the record (audit log, notebook export) pair the k-th block
+	// that ran with the k-th result, so a block whose executor failed still
+	// gets a (failed) result in its place.
 	var res executors.Result
-	for _, b := range blockResults {
-		if b != nil {
-			res.Blocks = append(res.Blocks, *b)
+	for j, br := range plan.rec.Blocks {
+		switch {
+		case br.Ran == nil:
+		case blockResults[j] != nil:
+			res.Blocks = append(res.Blocks, *blockResults[j])
+		default:
+			out := "parley: the executor returned no result"
+			if errs[j] != nil {
+				out = "parley: the executor failed: " + errs[j].Error()
+			}
+			res.Blocks = append(res.Blocks, executors.BlockResult{Block: *br.Ran, ExitCode: 1, Output: out, OutputBytes: int64(len(out))})
 		}
 	}
 	if len(res.Blocks) > 0 {
